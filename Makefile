@@ -1,0 +1,63 @@
+# The README's commands. CI runs `make test` on a fresh clone (see .ci/run).
+SHELL := /bin/bash
+PYTHON ?= python3.10
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/alver.tar.gz
+RASA_PORT ?= 5005
+ACTIONS_PORT ?= 5055
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+# Everything that changes what the model learns: a change here retrains.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
+	$(wildcard bot/nlu/*.py) bot/language.py
+
+.PHONY: install run test train validate shell bench kb-check lint clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "ERROR: $(PYTHON) not found. Install Python 3.10 (pyenv install 3.10; the repo's .python-version selects it)."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip wheel
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+train: $(MODEL)
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(BIN)/rasa train --fixed-model-name alver --out models
+	touch $@
+
+run: install train
+	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) MODEL=$(MODEL) bin/run
+
+shell: install train
+	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --actions actions --port $(ACTIONS_PORT) & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	  $(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
+
+validate: install
+	$(BIN)/python -m bot.kb check
+	$(BIN)/rasa data validate --fail-on-warnings
+
+kb-check: install
+	$(BIN)/python -m bot.kb check
+
+lint: install
+	$(BIN)/ruff check bot actions tests
+	$(BIN)/ruff format --check bot actions tests
+	$(BIN)/mypy bot actions
+
+test: install lint validate train
+	$(BIN)/pytest -q
+
+bench: install train
+	$(BIN)/python -m bot.evaluate --model $(MODEL)
+
+clean:
+	rm -rf models results .pytest_cache .mypy_cache .ruff_cache

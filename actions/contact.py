@@ -1,0 +1,123 @@
+"""Contact details: phone (with whether it is answered now), e-mail, web, post, emergencies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import common
+from actions.common import language_of, say
+from bot.kb.hours import status_at
+from bot.kb.models import KnowledgeBase
+from bot.messages import moment_label, render, schedule_label
+
+PHONE = "phone"  # the id closures.yml exceptions use for the phone
+
+
+def phone_status(kb: KnowledgeBase, language: str) -> str:
+    """``Akkurat no er telefonen open.`` or when it opens again."""
+    now = common.clock()
+    status = status_at(kb, kb.contact.phone_hours, PHONE, now)
+    if status.open_now:
+        return render("phone_open_now", language)
+    upcoming = moment_label(status.next_opening, language, now) if status.next_opening else "–"
+    return render("phone_closed_now", language, next=upcoming)
+
+
+def _done(topic: str) -> list[EventType]:
+    return [SlotSet("last_topic", topic), SlotSet("pending_question", None)]
+
+
+class ActionPhone(Action):
+    """The phone number, when it is answered, and whether it is answered right now."""
+
+    def name(self) -> str:
+        return "action_phone"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        kb = common.knowledge_base()
+        language = language_of(tracker)
+        say(
+            dispatcher,
+            "phone",
+            language,
+            phone=kb.contact.phone,
+            schedule=schedule_label(kb.contact.phone_hours, language),
+            status=phone_status(kb, language),
+        )
+        return _done("phone")
+
+
+class ActionContact(Action):
+    """Phone, e-mail and web address."""
+
+    def name(self) -> str:
+        return "action_contact"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        kb = common.knowledge_base()
+        language = language_of(tracker)
+        say(
+            dispatcher,
+            "contact",
+            language,
+            phone=kb.contact.phone,
+            schedule=schedule_label(kb.contact.phone_hours, language),
+            email=kb.contact.email,
+            web=kb.contact.web,
+        )
+        return _done("contact")
+
+
+class ActionPost(Action):
+    """How to send post: digitally first, and the postal address."""
+
+    def name(self) -> str:
+        return "action_post"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        kb = common.knowledge_base()
+        say(
+            dispatcher,
+            "post",
+            language_of(tracker),
+            email=kb.contact.email,
+            address=kb.contact.postal_address,
+        )
+        return _done("post")
+
+
+class ActionEmergency(Action):
+    """Emergency numbers and legevakt, always complete and first."""
+
+    def name(self) -> str:
+        return "action_emergency"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        kb = common.knowledge_base()
+        language = language_of(tracker)
+        legevakt = next(n for n in kb.contact.emergency if n.id == "legevakt")
+        lines = [
+            render("emergency_line", language, number=n.number, label=n.label.get(language))
+            for n in kb.contact.emergency
+            if n.id != "legevakt"
+        ]
+        say(
+            dispatcher,
+            "emergency",
+            language,
+            lines="\n".join(lines),
+            legevakt=legevakt.number,
+        )
+        return _done("emergency")

@@ -1,0 +1,69 @@
+"""Services (booking, Min side, skjema, byggesak, digitalt kundemottak) from the knowledge base."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import common
+from actions.common import language_of, latest_entities, say
+from actions.faq import match_faq
+from bot.messages import render
+
+
+class ActionService(Action):
+    """Explains the service the citizen named, with its link.
+
+    Without a recognisable service name it tries the FAQ, then asks which service,
+    with one button per service in the knowledge base.
+    """
+
+    def name(self) -> str:
+        return "action_service"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        kb = common.knowledge_base()
+        language = language_of(tracker)
+        named = latest_entities(tracker, "service")
+        # The most certain, then the longest mention wins: "byggesøknad for garasje".
+        named.sort(
+            key=lambda e: (e.get("confidence_entity", 1.0), e.get("end", 0) - e.get("start", 0)),
+            reverse=True,
+        )
+        service = next(
+            (kb.service(str(e["value"])) for e in named if kb.service(str(e["value"]))), None
+        )
+        if service is not None:
+            say(
+                dispatcher,
+                "answer_with_link",
+                language,
+                answer=service.answer.get(language),
+                link=service.link,
+            )
+            return [
+                SlotSet("last_topic", f"service:{service.id}"),
+                SlotSet("pending_question", None),
+            ]
+
+        faq = match_faq(tracker.latest_message.get("text") or "", kb)
+        if faq is not None:
+            say(
+                dispatcher,
+                "answer_with_link",
+                language,
+                answer=faq.entry.answer.get(language),
+                link=faq.entry.link or kb.contact.web,
+            )
+            return [SlotSet("last_topic", f"faq:{faq.entry.id}"), SlotSet("pending_question", None)]
+
+        buttons = [
+            {"title": s.name.get(language), "payload": s.name.get(language)} for s in kb.services
+        ]
+        dispatcher.utter_message(text=render("which_service", language), buttons=buttons)
+        return [SlotSet("last_topic", "service"), SlotSet("pending_question", None)]

@@ -1,0 +1,34 @@
+"""Editor's check of the knowledge base: ``python -m bot.kb check [folder]``."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.kb.loader import KnowledgeBaseError, load_knowledge_base
+from bot.kb.store import DEFAULT_DIRECTORY
+
+
+def main(argv: list[str]) -> int:
+    """Validates the knowledge base and lists entries still marked as sample content."""
+    if not argv or argv[0] != "check":
+        print("usage: python -m bot.kb check [knowledge_base folder]", file=sys.stderr)
+        return 2
+    folder = argv[1] if len(argv) > 1 else str(DEFAULT_DIRECTORY)
+    try:
+        kb = load_knowledge_base(folder)
+    except KnowledgeBaseError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(
+        f"OK: {len(kb.locations)} locations, {len(kb.exceptions)} closures, "
+        f"{len(kb.services)} services, {len(kb.faq)} FAQ entries."
+    )
+    if kb.sample_entries:
+        print(f"{len(kb.sample_entries)} entries are sample content for editors to verify:")
+        for entry in kb.sample_entries:
+            print(f"  - {entry}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

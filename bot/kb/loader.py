@@ -1,0 +1,410 @@
+"""Loads and validates the knowledge base YAML files.
+
+Every problem is reported with the file, the entry and the field, so that an
+editor who is not a programmer can find and fix it. All problems in all files
+are collected before failing, not only the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.kb.models import (
+    LANGUAGES,
+    REQUIRED_LANGUAGES,
+    WEEKDAYS,
+    Contact,
+    EmergencyNumber,
+    Exception_,
+    FaqEntry,
+    Interval,
+    KnowledgeBase,
+    Location,
+    Service,
+    Text,
+)
+
+FILES: tuple[str, ...] = (
+    "service_desks.yml",
+    "closures.yml",
+    "contact.yml",
+    "services.yml",
+    "faq.yml",
+)
+_INTERVAL = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*$")
+_ID = re.compile(r"^[a-z0-9_]+$")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader that keeps dates as text, so bad dates are reported per entry."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class KnowledgeBaseError(ValueError):
+    """The knowledge base has one or more invalid entries.
+
+    Attributes:
+        problems: One human-readable line per problem, each naming file, entry and field.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"The knowledge base has {len(problems)} problem(s); fix them and save again:\n"
+            f"{listing}"
+        )
+
+
+class _Checker:
+    """Collects problems while reading one file."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[str] = []
+
+    def fail(self, entry: str, field: str, message: str) -> None:
+        where = f"{self.file}: {entry}" if entry else self.file
+        self.problems.append(f"{where}, field '{field}': {message}")
+
+    def mapping(self, value: Any, entry: str, field: str) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(entry, field, f"expected a mapping (key: value), got {_kind(value)}")
+            return {}
+        return value
+
+    def sequence(self, value: Any, entry: str, field: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(entry, field, f"expected a list, got {_kind(value)}")
+            return []
+        return value
+
+    def string(self, value: Any, entry: str, field: str, required: bool = True) -> str:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(entry, field, "is missing or empty")
+            return ""
+        if not isinstance(value, str | int | float):
+            self.fail(entry, field, f"expected text, got {_kind(value)}")
+            return ""
+        return str(value).strip()
+
+    def identifier(self, value: Any, entry: str, seen: set[str]) -> str:
+        ident = self.string(value, entry, "id")
+        if ident and not _ID.match(ident):
+            self.fail(entry, "id", f"'{ident}' may only use a-z, 0-9 and _")
+        if ident in seen:
+            self.fail(entry, "id", f"duplicate id '{ident}'; every id must be unique")
+        seen.add(ident)
+        return ident
+
+    def text(self, value: Any, entry: str, field: str) -> Text:
+        data = self.mapping(value, entry, field)
+        if value is not None and isinstance(value, str):
+            return Text(nn="", nb="")
+        for language in REQUIRED_LANGUAGES:
+            label = "Nynorsk" if language == "nn" else "Bokmål"
+            if not isinstance(data.get(language), str) or not data[language].strip():
+                self.fail(entry, f"{field}.{language}", f"the {label} text is missing")
+        for key in data:
+            if key not in LANGUAGES:
+                self.fail(entry, f"{field}.{key}", f"unknown language '{key}'; use nn, nb or en")
+        en = data.get("en")
+        return Text(
+            nn=str(data.get("nn") or "").strip(),
+            nb=str(data.get("nb") or "").strip(),
+            en=str(en).strip() if en else None,
+        )
+
+    def interval(self, value: Any, entry: str, field: str) -> Interval | None:
+        match = _INTERVAL.match(str(value)) if isinstance(value, str) else None
+        if not match:
+            self.fail(entry, field, f"'{value}' is not a time range like 09:00-15:00")
+            return None
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        for hour, minute in ((h1, m1), (h2, m2)):
+            if hour > 23 or minute > 59:
+                self.fail(entry, field, f"{hour:02d}:{minute:02d} is not a time of day")
+                return None
+        start, end = time(h1, m1), time(h2, m2)
+        if start >= end:
+            self.fail(entry, field, f"opens at {start:%H:%M} but closes at {end:%H:%M}")
+            return None
+        return Interval(start, end)
+
+    def week(self, value: Any, entry: str, field: str) -> dict[str, Interval]:
+        hours: dict[str, Interval] = {}
+        for day, spec in self.mapping(value, entry, field).items():
+            if str(day).lower() not in WEEKDAYS:
+                self.fail(
+                    entry,
+                    f"{field}.{day}",
+                    f"unknown weekday '{day}'; use one of {', '.join(WEEKDAYS)}",
+                )
+                continue
+            interval = self.interval(spec, entry, f"{field}.{day}")
+            if interval:
+                hours[str(day).lower()] = interval
+        return hours
+
+    def date_(self, value: Any, entry: str, field: str) -> date | None:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(entry, field, f"'{value}' is not a date like 2026-12-24")
+            return None
+
+    def words(self, value: Any, entry: str, field: str) -> tuple[str, ...]:
+        items = self.sequence(value, entry, field)
+        words = []
+        for index, item in enumerate(items):
+            word = self.string(item, entry, f"{field}[{index}]")
+            if word:
+                words.append(word)
+        return tuple(words)
+
+
+def _kind(value: Any) -> str:
+    kinds: dict[type, str] = {dict: "a mapping", list: "a list", str: "text"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _entry(kind: str, index: int, raw: Any) -> str:
+    ident = raw.get("id") if isinstance(raw, dict) else None
+    return f"{kind}[{index}]" + (f" (id '{ident}')" if ident else "")
+
+
+def _read_yaml(path: Path, problems: list[str]) -> dict[str, Any]:
+    if not path.is_file():
+        problems.append(f"{path.name}: the file is missing from {path.parent}")
+        return {}
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    except UnicodeDecodeError:
+        problems.append(f"{path.name}: the file is not UTF-8 text; save it as UTF-8")
+        return {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(f"{path.name}: not valid YAML{where}: {reason}")
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{path.name}: the top level must be a mapping (key: value)")
+        return {}
+    return data
+
+
+def _locations(data: dict[str, Any], c: _Checker) -> tuple[Text, tuple[Location, ...]]:
+    service_name = c.text(data.get("service_name"), "", "service_name")
+    seen: set[str] = set()
+    locations = []
+    for index, raw in enumerate(c.sequence(data.get("locations"), "", "locations")):
+        entry = _entry("locations", index, raw)
+        raw = c.mapping(raw, entry, "(entry)")
+        if not raw:
+            continue
+        locations.append(
+            Location(
+                id=c.identifier(raw.get("id"), entry, seen),
+                name=c.string(raw.get("name"), entry, "name"),
+                venue=c.text(raw.get("venue"), entry, "venue"),
+                synonyms=c.words(raw.get("synonyms"), entry, "synonyms"),
+                opening_hours=c.week(raw.get("opening_hours"), entry, "opening_hours"),
+                note=c.text(raw["note"], entry, "note") if raw.get("note") else None,
+                preposition=c.string(raw.get("preposition"), entry, "preposition", False) or "på",
+                sample=bool(raw.get("sample", False)),
+            )
+        )
+    if not locations:
+        c.fail("", "locations", "at least one location is needed")
+    return service_name, tuple(locations)
+
+
+def _exceptions(
+    data: dict[str, Any], c: _Checker, location_ids: Iterable[str]
+) -> tuple[Exception_, ...]:
+    known = set(location_ids)
+    result = []
+    for index, raw in enumerate(c.sequence(data.get("exceptions"), "", "exceptions")):
+        entry = _entry("exceptions", index, raw)
+        raw = c.mapping(raw, entry, "(entry)")
+        if not raw:
+            continue
+        if "date" in raw:
+            start = end = c.date_(raw["date"], entry, "date")
+        else:
+            start = c.date_(raw.get("from"), entry, "from")
+            end = c.date_(raw.get("to"), entry, "to")
+        if start and end and end < start:
+            c.fail(entry, "to", f"ends ({end}) before it starts ({start})")
+        closed = bool(raw.get("closed", False))
+        hours = c.interval(raw["hours"], entry, "hours") if "hours" in raw else None
+        if closed == ("hours" in raw):
+            c.fail(entry, "closed/hours", "give either 'closed: true' or 'hours: HH:MM-HH:MM'")
+        locations = c.words(raw.get("locations"), entry, "locations")
+        for loc in locations:
+            if loc not in known:
+                c.fail(entry, "locations", f"unknown location '{loc}'; known: {sorted(known)}")
+        if start and end:
+            result.append(
+                Exception_(
+                    start=start,
+                    end=end,
+                    closed=closed,
+                    hours=hours,
+                    reason=c.text(raw.get("reason"), entry, "reason"),
+                    locations=locations,
+                    sample=bool(raw.get("sample", False)),
+                )
+            )
+    return tuple(result)
+
+
+def _contact(data: dict[str, Any], c: _Checker) -> Contact:
+    phone = c.mapping(data.get("phone"), "phone", "phone")
+    post = c.mapping(data.get("post"), "post", "post")
+    email = c.string(data.get("email"), "", "email")
+    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", email):
+        c.fail("", "email", f"'{email}' is not an e-mail address")
+    emergency = []
+    seen: set[str] = set()
+    for index, raw in enumerate(c.sequence(data.get("emergency"), "", "emergency")):
+        entry = _entry("emergency", index, raw)
+        raw = c.mapping(raw, entry, "(entry)")
+        if raw:
+            emergency.append(
+                EmergencyNumber(
+                    id=c.identifier(raw.get("id"), entry, seen),
+                    number=c.string(raw.get("number"), entry, "number"),
+                    label=c.text(raw.get("label"), entry, "label"),
+                )
+            )
+    if "legevakt" not in seen:
+        c.fail("", "emergency", "an entry with id 'legevakt' is required")
+    return Contact(
+        phone=c.string(phone.get("number"), "phone", "number"),
+        phone_hours=c.week(phone.get("opening_hours"), "phone", "opening_hours"),
+        email=email,
+        web=c.string(data.get("web"), "", "web"),
+        postal_address=c.string(post.get("address"), "post", "address"),
+        emergency=tuple(emergency),
+        postal_address_sample=bool(post.get("sample", False)),
+    )
+
+
+def _services(data: dict[str, Any], c: _Checker) -> tuple[Service, ...]:
+    seen: set[str] = set()
+    result = []
+    for index, raw in enumerate(c.sequence(data.get("services"), "", "services")):
+        entry = _entry("services", index, raw)
+        raw = c.mapping(raw, entry, "(entry)")
+        if raw:
+            result.append(
+                Service(
+                    id=c.identifier(raw.get("id"), entry, seen),
+                    name=c.text(raw.get("name"), entry, "name"),
+                    synonyms=c.words(raw.get("synonyms"), entry, "synonyms"),
+                    answer=c.text(raw.get("answer"), entry, "answer"),
+                    link=c.string(raw.get("link"), entry, "link"),
+                    sample=bool(raw.get("sample", False)),
+                )
+            )
+    return tuple(result)
+
+
+def _faq(data: dict[str, Any], c: _Checker) -> tuple[FaqEntry, ...]:
+    seen: set[str] = set()
+    result = []
+    for index, raw in enumerate(c.sequence(data.get("faq"), "", "faq")):
+        entry = _entry("faq", index, raw)
+        raw = c.mapping(raw, entry, "(entry)")
+        if not raw:
+            continue
+        questions = c.words(raw.get("questions"), entry, "questions")
+        if not questions:
+            c.fail(entry, "questions", "needs at least one question phrasing")
+        result.append(
+            FaqEntry(
+                id=c.identifier(raw.get("id"), entry, seen),
+                questions=questions,
+                answer=c.text(raw.get("answer"), entry, "answer"),
+                link=c.string(raw.get("link"), entry, "link", required=False),
+                sample=bool(raw.get("sample", False)),
+            )
+        )
+    return tuple(result)
+
+
+def _sample_entries(kb: KnowledgeBase) -> tuple[str, ...]:
+    marked = [f"service_desks.yml: {loc.id}" for loc in kb.locations if loc.sample]
+    marked += [
+        f"closures.yml: {e.start}" + (f"..{e.end}" if e.end != e.start else "")
+        for e in kb.exceptions
+        if e.sample
+    ]
+    if kb.contact.postal_address_sample:
+        marked.append("contact.yml: post.address")
+    marked += [f"services.yml: {s.id}" for s in kb.services if s.sample]
+    marked += [f"faq.yml: {f.id}" for f in kb.faq if f.sample]
+    return tuple(marked)
+
+
+def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
+    """Reads and validates every knowledge base file in ``directory``.
+
+    Args:
+        directory: The ``knowledge_base/`` folder.
+
+    Returns:
+        The validated knowledge base.
+
+    Raises:
+        KnowledgeBaseError: If any file is missing, unreadable or has invalid entries;
+            the message lists every problem with file, entry and field.
+    """
+    folder = Path(directory)
+    problems: list[str] = []
+    raw = {name: _read_yaml(folder / name, problems) for name in FILES}
+    checkers = {name: _Checker(name) for name in FILES}
+
+    service_name, locations = _locations(raw["service_desks.yml"], checkers["service_desks.yml"])
+    closures = raw["closures.yml"]
+    exceptions = _exceptions(closures, checkers["closures.yml"], (loc.id for loc in locations))
+    contact = _contact(raw["contact.yml"], checkers["contact.yml"])
+    services = _services(raw["services.yml"], checkers["services.yml"])
+    faq = _faq(raw["faq.yml"], checkers["faq.yml"])
+
+    for checker in checkers.values():
+        problems.extend(checker.problems)
+    if problems:
+        raise KnowledgeBaseError(problems)
+    kb = KnowledgeBase(
+        service_name=service_name,
+        locations=locations,
+        exceptions=exceptions,
+        public_holidays_closed=bool(closures.get("public_holidays_closed", True)),
+        contact=contact,
+        services=services,
+        faq=faq,
+    )
+    return KnowledgeBase(**{**kb.__dict__, "sample_entries": _sample_entries(kb)})

@@ -1,0 +1,152 @@
+"""Typed, immutable records of the knowledge base."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+WEEKDAYS: tuple[str, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+LANGUAGES: tuple[str, ...] = ("nn", "nb", "en")
+REQUIRED_LANGUAGES: tuple[str, ...] = ("nn", "nb")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text the citizen reads, in Nynorsk, Bokmål and optionally English."""
+
+    nn: str
+    nb: str
+    en: str | None = None
+
+    def get(self, language: str) -> str:
+        """Returns the text in ``language``; English falls back to Bokmål."""
+        if language == "nb":
+            return self.nb
+        if language == "en":
+            return self.en or self.nb
+        return self.nn
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Opening interval within one day, ``start`` < ``end``."""
+
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        return self.start <= moment < self.end
+
+    def label(self) -> str:
+        """Formats as ``09.00–15.00`` (Norwegian style)."""
+        return f"{self.start:%H.%M}–{self.end:%H.%M}"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place citizens can visit, with its weekly opening hours."""
+
+    id: str
+    name: str
+    venue: Text
+    synonyms: tuple[str, ...]
+    opening_hours: dict[str, Interval]
+    note: Text | None = None
+    preposition: str = "på"
+    sample: bool = False
+
+    @property
+    def has_desk(self) -> bool:
+        """Whether innbyggjarservice is staffed here on some weekday."""
+        return bool(self.opening_hours)
+
+
+@dataclass(frozen=True)
+class Exception_:
+    """A dated exception: closed, or changed hours, for some or all places."""
+
+    start: date
+    end: date
+    closed: bool
+    hours: Interval | None
+    reason: Text
+    locations: tuple[str, ...] = ()
+    sample: bool = False
+
+    def applies(self, day: date, location_id: str) -> bool:
+        return self.start <= day <= self.end and (
+            not self.locations or location_id in self.locations
+        )
+
+
+@dataclass(frozen=True)
+class EmergencyNumber:
+    id: str
+    number: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str
+    phone_hours: dict[str, Interval]
+    email: str
+    web: str
+    postal_address: str
+    emergency: tuple[EmergencyNumber, ...]
+    postal_address_sample: bool = False
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name: Text
+    synonyms: tuple[str, ...]
+    answer: Text
+    link: str
+    sample: bool = False
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    id: str
+    questions: tuple[str, ...]
+    answer: Text
+    link: str
+    sample: bool = False
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the bot states as fact, loaded from ``knowledge_base/``."""
+
+    service_name: Text
+    locations: tuple[Location, ...]
+    exceptions: tuple[Exception_, ...]
+    public_holidays_closed: bool
+    contact: Contact
+    services: tuple[Service, ...]
+    faq: tuple[FaqEntry, ...]
+    sample_entries: tuple[str, ...] = field(default=())
+
+    def location(self, location_id: str) -> Location | None:
+        return next((loc for loc in self.locations if loc.id == location_id), None)
+
+    def service(self, service_id: str) -> Service | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+    def faq_entry(self, faq_id: str) -> FaqEntry | None:
+        return next((f for f in self.faq if f.id == faq_id), None)
+
+    @property
+    def desks(self) -> tuple[Location, ...]:
+        """Locations with a staffed innbyggjarservice desk."""
+        return tuple(loc for loc in self.locations if loc.has_desk)

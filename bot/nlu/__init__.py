@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components: Norwegian tokenizer, language detector, KB entity extractor."""

@@ -1,0 +1,57 @@
+"""Detects the written standard of a message and exposes it as the ``language`` entity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language import detect_language
+
+LANGUAGE_ENTITY = "language"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class LanguageDetector(GraphComponent, EntityExtractorMixin):
+    """Adds a ``language`` entity (``nn``, ``nb`` or ``en``) when the message shows one.
+
+    The domain maps it to the ``language`` slot, so a message without a clear signal
+    ("ja", "hei") keeps the conversation's language; the slot starts as Nynorsk.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageDetector:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            language = detect_language(text)
+            if language is None:
+                continue
+            entity = {
+                "entity": LANGUAGE_ENTITY,
+                "value": language,
+                "start": 0,
+                "end": len(text),
+                "confidence_entity": 1.0,
+            }
+            entities = self.add_extractor_name([entity])
+            message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        return messages

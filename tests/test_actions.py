@@ -1,0 +1,362 @@
+"""Every custom action, with a fixed clock, in both written standards (and English)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.contact import ActionContact, ActionEmergency, ActionPhone, ActionPost
+from actions.fallback import ActionNotUnderstood
+from actions.handoff import ActionOfferHandoff, ActionYesNo
+from actions.opening_hours import ActionOpeningHours
+from actions.services import ActionService
+from bot.kb.hours import OSLO
+from tests.conftest import texts
+
+Build = Callable[..., Tracker]
+
+
+def run(
+    action: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> dict[str, Any]:
+    events = asyncio.run(action.run(dispatcher, tracker, domain))
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.fixture
+def hours(at: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build):
+    """Runs action_opening_hours and returns (text, slots)."""
+
+    def ask(intent: str = "ask_opening_hours", **kwargs: Any) -> tuple[str, dict[str, Any]]:
+        slots = run(ActionOpeningHours(), dispatcher, make_tracker(intent, **kwargs), domain)
+        return texts(dispatcher), slots
+
+    return ask
+
+
+def test_all_desks(hours: Any) -> None:
+    text, slots = hours()
+    assert "Opningstider for innbyggjarservice" in text
+    assert "Knarvik (Knarvik Senter): måndag–fredag kl. 09.00–15.00" in text
+    assert "Manger (kommunehuset på Manger): måndag, tysdag og torsdag kl. 09.00–15.00" in text
+    assert "Frekhaug (kommunehuset på Frekhaug): onsdag og fredag kl. 09.00–15.00" in text
+    assert "56 37 50 00" in text
+    assert slots["last_topic"] == "hours" and slots["asked_location"] is None
+
+
+def test_one_place_in_bokmal(hours: Any) -> None:
+    text, slots = hours(entities={"location": "manger"}, slots={"language": "nb"})
+    assert text == (
+        "Innbyggerservice på Manger (kommunehuset på Manger) har åpent mandag, tirsdag og torsdag "
+        "kl. 09.00–15.00."
+    )
+    assert slots["asked_location"] == "manger"
+
+
+@pytest.mark.parametrize(
+    ("location", "weekday", "expected"),
+    [
+        (
+            "manger",
+            "wednesday",
+            "Nei, innbyggjarservice på Manger har ikkje ope på onsdag. "
+            "Der er det ope måndag, tysdag og torsdag kl. 09.00–15.00.",
+        ),
+        ("manger", "tuesday", "Ja, innbyggjarservice på Manger har ope på tysdag kl. 09.00–15.00."),
+        (
+            "frekhaug",
+            "friday",
+            "Ja, innbyggjarservice på Frekhaug har ope på fredag kl. 09.00–15.00.",
+        ),
+        ("knarvik", "saturday", "Nei, innbyggjarservice i Knarvik har ikkje ope på laurdag."),
+    ],
+)
+def test_open_on_weekday(hours: Any, location: str, weekday: str, expected: str) -> None:
+    text, _ = hours(entities={"location": location, "weekday": weekday})
+    assert text.startswith(expected)
+
+
+def test_which_desks_on_a_weekday(hours: Any) -> None:
+    text, _ = hours(entities={"weekday": "wednesday"})
+    assert (
+        text == "På onsdag har innbyggjarservice ope i Knarvik kl. 09.00–15.00 "
+        "og på Frekhaug kl. 09.00–15.00."
+    )
+
+
+def test_open_now_and_closed_now(hours: Any) -> None:
+    text, _ = hours("ask_open_now", entities={"location": "knarvik"})
+    assert text == "Ja, innbyggjarservice i Knarvik er open no, fram til kl. 15.00."
+
+
+def test_closed_now_gives_next_opening(hours: Any) -> None:
+    text, _ = hours("ask_open_now", entities={"location": "frekhaug"})
+    assert (
+        text
+        == "Nei, innbyggjarservice på Frekhaug er stengd no. Neste opning er i morgon kl. 09.00."
+    )
+
+
+def test_closed_on_a_holiday_says_why(at: Any, hours: Any) -> None:
+    at(datetime(2026, 5, 14, 10, 0, tzinfo=OSLO))  # Ascension Day, a Thursday
+    text, _ = hours("ask_open_now", entities={"location": "knarvik"})
+    assert "stengd no" in text and "Neste opning er i morgon kl. 09.00" in text
+    assert "Kristi himmelfartsdag" in text
+
+
+def test_today_after_closing(at: Any, hours: Any) -> None:
+    at(datetime(2026, 11, 26, 16, 0, tzinfo=OSLO))
+    text, _ = hours("ask_open_now", entities={"location": "knarvik", "time_ref": "today"})
+    assert "I dag har innbyggjarservice i Knarvik ope kl. 09.00–15.00." in text
+    assert "stengd no" in text and "i morgon kl. 09.00" in text
+
+
+def test_tomorrow_on_christmas_eve_exception(at: Any, hours: Any) -> None:
+    at(datetime(2026, 12, 23, 12, 0, tzinfo=OSLO))
+    text, _ = hours("ask_open_now", entities={"location": "knarvik", "time_ref": "tomorrow"})
+    assert "I morgon er innbyggjarservice i Knarvik stengd" in text
+    assert "julaftan" in text
+    assert "måndag 28. desember kl. 10.00" in text  # romjul hours
+
+
+def test_follow_up_keeps_the_question_and_changes_the_place(hours: Any) -> None:
+    text, _ = hours(
+        "inform",
+        entities={"location": "knarvik"},
+        slots={"asked_location": "manger", "asked_weekday": "wednesday", "last_topic": "hours"},
+    )
+    assert text.startswith("Ja, innbyggjarservice i Knarvik har ope på onsdag")
+
+
+def test_follow_up_changes_the_day(hours: Any) -> None:
+    text, _ = hours(
+        "inform", entities={"weekday": "thursday"}, slots={"asked_location": "frekhaug"}
+    )
+    assert text.startswith("Nei, innbyggjarservice på Frekhaug har ikkje ope på torsdag.")
+
+
+def test_town_hall_has_no_desk(hours: Any) -> None:
+    text, _ = hours(entities={"location": "radhuset"})
+    assert "digitalt kundemottak" in text
+    assert "Innbyggjarservice har ikkje skranke på Alver rådhus." in text
+    assert "Knarvik (Knarvik Senter)" in text
+
+
+def test_english(hours: Any) -> None:
+    text, _ = hours(entities={"location": "frekhaug"}, slots={"language": "en"})
+    assert text == (
+        "The service desk at Frekhaug (the municipal building at Frekhaug) is open Wednesday and "
+        "Friday, 09.00–15.00."
+    )
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(2026, 11, 26, 10, 0, tzinfo=OSLO), "Akkurat no er telefonen open."),
+        (
+            datetime(2026, 11, 27, 15, 30, tzinfo=OSLO),
+            "Han opnar att måndag 30. november kl. 09.00.",
+        ),
+    ],
+)
+def test_phone(
+    at: Any,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    make_tracker: Build,
+    moment: datetime,
+    expected: str,
+) -> None:
+    at(moment)
+    run(ActionPhone(), dispatcher, make_tracker("ask_phone"), domain)
+    text = texts(dispatcher)
+    assert "56 37 50 00" in text and "måndag–fredag kl. 09.00–15.00" in text
+    assert expected in text
+
+
+def test_contact_post_emergency_bokmal(
+    at: Any, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    cases = [
+        (
+            ActionContact(),
+            [
+                "post@alver.kommune.no",
+                "https://www.alver.kommune.no",
+                "56 37 50 00",
+                "Slik kontakter du",
+            ],
+        ),
+        (ActionPost(), ["post@alver.kommune.no", "Postadressen er"]),
+        (ActionEmergency(), ["113", "110", "112", "Legevakten har telefon 116 117", "nødnummeret"]),
+    ]
+    for action, expected in cases:
+        dispatcher = CollectingDispatcher()
+        run(action, dispatcher, make_tracker("x", slots={"language": "nb"}), domain)
+        for fragment in expected:
+            assert fragment in texts(dispatcher), (action.name(), fragment)
+
+
+def test_service_by_entity(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    slots = run(
+        ActionService(),
+        dispatcher,
+        make_tracker("ask_service", entities={"service": "min_side"}),
+        domain,
+    )
+    assert "ID-porten" in texts(dispatcher) and "Les meir: https://" in texts(dispatcher)
+    assert slots["last_topic"] == "service:min_side"
+
+
+def test_service_falls_back_to_faq(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    run(
+        ActionService(),
+        dispatcher,
+        make_tracker("ask_service", text="korleis søkjer eg om barnehageplass"),
+        domain,
+    )
+    assert "barnehageplass" in texts(dispatcher)
+
+
+def test_service_unknown_asks_which(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    run(
+        ActionService(),
+        dispatcher,
+        make_tracker("ask_service", text="eg lurer på ei teneste"),
+        domain,
+    )
+    assert dispatcher.messages[0]["text"].startswith("Kva teneste gjeld det?")
+    assert len(dispatcher.messages[0]["buttons"]) == 5
+
+
+def test_not_understood_answers_a_faq(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    slots = run(
+        ActionNotUnderstood(),
+        dispatcher,
+        make_tracker("nlu_fallback", text="når forfell eigedomsskatten"),
+        domain,
+    )
+    assert "eigedomsskatt" in texts(dispatcher)
+    assert slots["last_topic"] == "faq:eigedomsskatt"
+
+
+def test_not_understood_first_time_asks_to_rephrase(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    slots = run(
+        ActionNotUnderstood(),
+        dispatcher,
+        make_tracker("nlu_fallback", text="blåbærsyltetøy"),
+        domain,
+    )
+    assert (
+        texts(dispatcher)
+        == "Eg er ikkje sikker på at eg forstod deg. Kan du seie det på ein annan måte?"
+    )
+    assert slots["pending_question"] is None
+
+
+def test_out_of_scope_never_states_an_unrelated_fact(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    tracker = make_tracker(
+        "out_of_scope", text="kva kostar pizza i knarvik", entities={"location": "knarvik"}
+    )
+    run(ActionNotUnderstood(), dispatcher, tracker, domain)
+    text = texts(dispatcher)
+    assert text.startswith("Det kan eg diverre ikkje svare på.")
+    assert "09.00" not in text and "56 37 50 00" not in text
+
+
+def test_second_miss_offers_a_person(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    tracker = make_tracker(
+        "nlu_fallback", text="qwerty", previous=[("nlu_fallback", "action_not_understood")]
+    )
+    slots = run(ActionNotUnderstood(), dispatcher, tracker, domain)
+    assert "set deg over til ein person" in texts(dispatcher)
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
+    assert slots["pending_question"] == "handoff:not_understood"
+
+
+def test_offer_then_accept_sends_the_handoff_payload(
+    at: Any, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    offer = CollectingDispatcher()
+    slots = run(
+        ActionOfferHandoff(), offer, make_tracker("request_human", slots={"language": "nb"}), domain
+    )
+    assert "Vil du at jeg setter deg over" in texts(offer)
+
+    accept = CollectingDispatcher()
+    tracker = make_tracker(
+        "affirm",
+        slots={"language": "nb", **slots},
+        previous=[("request_human", "action_offer_handoff")],
+    )
+    run(ActionYesNo(), accept, tracker, domain)
+    assert accept.messages[0]["custom"] == {"handoff": {"reason": "requested", "language": "nb"}}
+    assert "56 37 50 00" in texts(accept) and "åpen nå, frem til kl. 15.00" in texts(accept)
+
+
+def test_accept_outside_hours_gives_next_opening(
+    at: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    at(datetime(2026, 11, 28, 11, 0, tzinfo=OSLO))  # Saturday
+    tracker = make_tracker(
+        "affirm",
+        slots={"pending_question": "handoff:requested"},
+        previous=[("request_human", "action_offer_handoff")],
+    )
+    run(ActionYesNo(), dispatcher, tracker, domain)
+    assert "stengd no og opnar att måndag 30. november kl. 09.00" in texts(dispatcher)
+
+
+def test_decline(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    tracker = make_tracker(
+        "deny",
+        slots={"pending_question": "handoff:requested"},
+        previous=[("request_human", "action_offer_handoff")],
+    )
+    run(ActionYesNo(), dispatcher, tracker, domain)
+    assert texts(dispatcher) == "Greitt! Spør meg gjerne om noko anna."
+    assert not any("custom" in m and m["custom"] for m in dispatcher.messages)
+
+
+def test_yes_to_a_stale_question_hands_nothing_over(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    tracker = make_tracker(
+        "affirm",
+        slots={"pending_question": "handoff:requested"},
+        previous=[("request_human", "action_offer_handoff"), ("greet", "utter_greet")],
+    )
+    run(ActionYesNo(), dispatcher, tracker, domain)
+    assert texts(dispatcher) == "Kva kan eg hjelpe deg med?"
+    assert not any(m.get("custom") for m in dispatcher.messages)
+
+
+def test_every_domain_action_is_implemented(domain: dict[str, Any]) -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert set(domain["actions"]) <= set(executor.actions)

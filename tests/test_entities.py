@@ -1,0 +1,57 @@
+"""Places, services, weekdays and time words, typo-tolerant, from the knowledge base."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.entities import extract
+from bot.kb import KnowledgeBase
+from bot.kb.models import Location, Text
+
+CASES = [
+    ("er manger ope på onsdag", {("location", "manger"), ("weekday", "wednesday")}),
+    ("opningstider frekhag", {("location", "frekhaug")}),
+    ("knarvk", {("location", "knarvik")}),
+    ("mangar", {("location", "manger")}),
+    ("er det ope på knarvik senter no", {("location", "knarvik"), ("time_ref", "now")}),
+    ("eg har avtale på rådhuset", {("service", "digitalt_kundemottak")}),
+    ("kva er opningstida på radhuset", {("location", "radhuset")}),
+    ("har dokke ope i morgon", {("time_ref", "tomorrow")}),
+    ("åpent i dag?", {("time_ref", "today")}),
+    ("på tysdagar då", {("weekday", "tuesday")}),
+    ("tirsdag", {("weekday", "tuesday")}),
+    ("korleis søkjer eg byggeløyve", {("service", "byggesak")}),
+    ("min sida", {("service", "min_side")}),
+    ("bestille time hos saksbehandler", {("service", "booking")}),
+    # Ordinary words close to names must not become places.
+    ("er det mange folk der", set()),
+    ("kan eg sende brev", set()),
+    ("", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_extract(kb: KnowledgeBase, text: str, expected: set[tuple[str, str]]) -> None:
+    assert {(m.entity, m.value) for m in extract(text, kb)} == expected
+
+
+def test_spans_point_into_the_original_text(kb: KnowledgeBase) -> None:
+    text = "Er Frekhaug ope på fredag?"
+    for match in extract(text, kb):
+        assert text[match.start : match.end] == match.text
+
+
+def test_new_place_from_the_knowledge_base_needs_no_training(kb: KnowledgeBase) -> None:
+    ostereidet = Location(
+        id="ostereidet",
+        name="Ostereidet",
+        venue=Text("skulen", "skolen"),
+        synonyms=("osterei",),
+        opening_hours={},
+    )
+    extended = replace(kb, locations=(*kb.locations, ostereidet))
+    assert {(m.entity, m.value) for m in extract("opningstider ostereide", extended)} == {
+        ("location", "ostereidet")
+    }
