@@ -46,12 +46,12 @@ def test_database_url_from_environment(db_url: str, monkeypatch: pytest.MonkeyPa
     assert "ola" in _users(db_url)
 
 
-def test_default_database_creates_data_folder(
+def test_default_database_creates_var_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["add-user", "kari", "--first-name", "Kari"]) == 0
-    database = tmp_path / "data" / "handoff.sqlite3"
+    database = tmp_path / "var" / "handoff.sqlite3"
     assert database.is_file()
     assert "kari" in _users(f"sqlite:///{database}")
 
