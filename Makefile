@@ -6,7 +6,6 @@ BIN := $(VENV)/bin
 MODEL := models/alver.tar.gz
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
-export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
@@ -39,6 +38,7 @@ run: install train
 shell: install train
 	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --actions actions --port $(ACTIONS_PORT) & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
+	  ACTION_ENDPOINT_URL=http://127.0.0.1:$(ACTIONS_PORT)/webhook \
 	  $(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
 
 validate: install

@@ -61,6 +61,8 @@ def bot() -> Iterator[Bot]:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        # The action server URL must follow ACTIONS_PORT, not an inherited setting.
+        env={k: v for k, v in os.environ.items() if k != "ACTION_ENDPOINT_URL"},
     )
     ready = threading.Event()
     log: list[str] = []
