@@ -18,7 +18,7 @@ from actions.common import (
     say,
     yes_no_buttons,
 )
-from actions.faq import match_faq
+from actions.faq import answer_from_faq
 from actions.handoff import PENDING_HANDOFF_NOT_UNDERSTOOD
 from bot.messages import render
 
@@ -40,16 +40,9 @@ class ActionNotUnderstood(Action):
     ) -> list[EventType]:
         kb = common.knowledge_base()
         language = language_of(tracker)
-        faq = match_faq(tracker.latest_message.get("text") or "", kb)
-        if faq is not None:
-            say(
-                dispatcher,
-                "answer_with_link",
-                language,
-                answer=faq.entry.answer.get(language),
-                link=faq.entry.link or kb.contact.web,
-            )
-            return [SlotSet("last_topic", f"faq:{faq.entry.id}"), SlotSet("pending_question", None)]
+        answered = answer_from_faq(dispatcher, tracker, kb, language)
+        if answered is not None:
+            return answered
 
         missed_before = (
             previous_user_intent(tracker) in NOT_UNDERSTOOD_INTENTS

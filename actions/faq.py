@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import say
 from bot.kb.models import FaqEntry, KnowledgeBase
 from bot.language import words
 
@@ -63,3 +67,24 @@ def match_faq(text: str, kb: KnowledgeBase) -> FaqMatch | None:
             if score >= SENTENCE_CUTOFF and (best is None or score > best.score):
                 best = FaqMatch(entry, score, phrasing)
     return best
+
+
+def answer_from_faq(
+    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, language: str
+) -> list[EventType] | None:
+    """Answers the latest message from the FAQ if it matches confidently.
+
+    Returns:
+        The events to return from the action, or None when no FAQ entry matched.
+    """
+    faq = match_faq(tracker.latest_message.get("text") or "", kb)
+    if faq is None:
+        return None
+    say(
+        dispatcher,
+        "answer_with_link",
+        language,
+        answer=faq.entry.answer.get(language),
+        link=faq.entry.link or kb.contact.web,
+    )
+    return [SlotSet("last_topic", f"faq:{faq.entry.id}"), SlotSet("pending_question", None)]

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from actions.common import language_of, latest_entities, say
-from actions.faq import match_faq
+from actions.faq import answer_from_faq
 from bot.messages import render
 
 
@@ -51,16 +51,9 @@ class ActionService(Action):
                 SlotSet("pending_question", None),
             ]
 
-        faq = match_faq(tracker.latest_message.get("text") or "", kb)
-        if faq is not None:
-            say(
-                dispatcher,
-                "answer_with_link",
-                language,
-                answer=faq.entry.answer.get(language),
-                link=faq.entry.link or kb.contact.web,
-            )
-            return [SlotSet("last_topic", f"faq:{faq.entry.id}"), SlotSet("pending_question", None)]
+        answered = answer_from_faq(dispatcher, tracker, kb, language)
+        if answered is not None:
+            return answered
 
         buttons = [
             {"title": s.name.get(language), "payload": s.name.get(language)} for s in kb.services
