@@ -6,28 +6,13 @@ The servers bind to 127.0.0.1 on free ports and are stopped at the end.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-READY = "is ready"
-STARTUP_LIMIT_S = 300
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.server import STARTUP_LIMIT_S, make_run
 
 
 class Bot:
@@ -52,46 +37,8 @@ class Bot:
 
 @pytest.fixture(scope="module")
 def bot() -> Iterator[Bot]:
-    rasa_port, actions_port = _free_port(), _free_port()
-    started = time.monotonic()
-    process = subprocess.Popen(
-        ["make", "run", f"RASA_PORT={rasa_port}", f"ACTIONS_PORT={actions_port}"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-        # The action server URL must follow ACTIONS_PORT, not an inherited setting.
-        env={k: v for k, v in os.environ.items() if k != "ACTION_ENDPOINT_URL"},
-    )
-    ready = threading.Event()
-    log: list[str] = []
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            log.append(line)
-            if READY in line:
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        deadline = time.monotonic() + STARTUP_LIMIT_S
-        while not ready.is_set() and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.2)
-        if not ready.is_set():
-            pytest.fail("`make run` did not become ready:\n" + "".join(log[-60:]))
-        yield Bot(f"http://127.0.0.1:{rasa_port}", time.monotonic() - started)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-    for port in (rasa_port, actions_port):
-        with socket.socket() as sock:
-            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open after stop"
+    with make_run() as running:
+        yield Bot(running.url, running.ready_after_s)
 
 
 def test_ready_in_reasonable_time(bot: Bot) -> None:

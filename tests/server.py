@@ -1,0 +1,87 @@
+"""Starts the bot with the README's command (`make run`) for end-to-end and browser tests.
+
+The servers bind to 127.0.0.1 on free ports and are stopped (the whole process group)
+when the context ends.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+READY = "is ready"
+STARTUP_LIMIT_S = 300
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RunningBot:
+    url: str
+    ready_after_s: float
+    log: list[str]
+
+
+@contextmanager
+def make_run(extra_env: dict[str, str] | None = None) -> Iterator[RunningBot]:
+    """Runs `make run` on free ports until the context exits.
+
+    Raises:
+        RuntimeError: If the bot does not print its ready line within 300 s.
+    """
+    rasa_port, actions_port = free_port(), free_port()
+    # The action server URL must follow ACTIONS_PORT, not an inherited setting.
+    env = {k: v for k, v in os.environ.items() if k != "ACTION_ENDPOINT_URL"}
+    env.update(extra_env or {})
+    started = time.monotonic()
+    process = subprocess.Popen(
+        ["make", "run", f"RASA_PORT={rasa_port}", f"ACTIONS_PORT={actions_port}"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        env=env,
+    )
+    ready = threading.Event()
+    log: list[str] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.append(line)
+            if READY in line:
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        deadline = time.monotonic() + STARTUP_LIMIT_S
+        while not ready.is_set() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+        if not ready.is_set():
+            raise RuntimeError("`make run` did not become ready:\n" + "".join(log[-80:]))
+        yield RunningBot(f"http://127.0.0.1:{rasa_port}", time.monotonic() - started, log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    for port in (rasa_port, actions_port):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                raise RuntimeError(f"port {port} still open after stopping `make run`")
