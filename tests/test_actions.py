@@ -325,7 +325,7 @@ def test_accept_outside_hours_gives_next_opening(
         previous=[("request_human", "action_offer_handoff")],
     )
     run(ActionYesNo(), dispatcher, tracker, domain)
-    assert "stengd no og opnar att måndag 30. november kl. 09.00" in texts(dispatcher)
+    assert "Telefonen 56 37 50 00 opnar att måndag 30. november kl. 09.00" in texts(dispatcher)
 
 
 def test_decline(

@@ -1,0 +1,328 @@
+"""HTTP helpers shared by the widget and console channels.
+
+* :class:`ApiError` - raise it anywhere in a handler to answer ``4xx`` JSON
+  ``{"error": code, "message": text}``.
+* :func:`add_routes` - registers one path for *every* method and dispatches by
+  method, so an unsupported method gets a JSON ``405`` (Sanic's own 405 would be
+  HTML or plain text), and wraps each handler so no exception escapes as a stack
+  trace.
+* Body and query parsing that turns bad input into :class:`ApiError`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.handoff.errors import (
+    ConcurrentUpdateError,
+    ConversationNotFound,
+    InvalidContact,
+    MessageNotFound,
+    OfflineRequestNotFound,
+    UserInactive,
+)
+from bot.handoff.states import InvalidTransition
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "ApiError",
+    "Handler",
+    "add_routes",
+    "client_ip",
+    "error_response",
+    "optional_str",
+    "parse_json_object",
+    "query_int",
+    "required_str",
+    "serve_static",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+"""Largest accepted JSON body."""
+
+Handler = Callable[..., Awaitable[HTTPResponse]]
+ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type",
+    "Access-Control-Expose-Headers": "Content-Disposition, Retry-After",
+    "Access-Control-Max-Age": "600",
+}
+"""CORS for the citizen API: the widget runs on the municipality's own website.
+
+``*`` is safe because the API uses a bearer token, never cookies.
+"""
+
+
+class ApiError(Exception):
+    """A client error answered as JSON ``{"error": code, "message": message, ...extra}``."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        """Create the error.
+
+        Args:
+            status: HTTP status (4xx).
+            code: Machine-readable code, e.g. ``not_found``.
+            message: Human-readable English explanation.
+            headers: Extra response headers (e.g. ``Retry-After``).
+            **extra: Extra JSON fields (e.g. ``retry_after``, ``field``).
+        """
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+
+def error_response(error: ApiError) -> HTTPResponse:
+    """Turn an :class:`ApiError` into its JSON response."""
+    body = {"error": error.code, "message": error.message, **error.extra}
+    return response.json(body, status=error.status, headers=error.headers)
+
+
+def _map_exception(exc: Exception) -> ApiError | None:
+    """Translate handoff-core exceptions into client errors."""
+    if isinstance(exc, ConversationNotFound):
+        return ApiError(404, "not_found", "This conversation does not exist (any more).")
+    if isinstance(exc, MessageNotFound):
+        return ApiError(404, "not_found", "No such message in this conversation.")
+    if isinstance(exc, OfflineRequestNotFound):
+        return ApiError(404, "not_found", "No such offline request.")
+    if isinstance(exc, InvalidContact):
+        return ApiError(
+            422,
+            "invalid_contact",
+            "Give an e-mail address (like ola@example.no) or a Norwegian phone number "
+            "of 8 digits (like 912 34 567).",
+            field="contact",
+        )
+    if isinstance(exc, InvalidTransition):
+        return ApiError(
+            409,
+            "invalid_state",
+            f"Not possible while the conversation is '{exc.state.value}'.",
+            state=exc.state.value,
+        )
+    if isinstance(exc, UserInactive):
+        return ApiError(403, "forbidden", "Your user is deactivated.")
+    if isinstance(exc, ConcurrentUpdateError):
+        return ApiError(409, "conflict", "The conversation changed at the same time; try again.")
+    return None
+
+
+def _wrap(handler: Handler) -> Handler:
+    async def wrapped(request: Request, **params: Any) -> HTTPResponse:
+        try:
+            return await handler(request, **params)
+        except ApiError as error:
+            return error_response(error)
+        except Exception as exc:  # noqa: BLE001 - the API never shows a stack trace
+            mapped = _map_exception(exc)
+            if mapped is not None:
+                return error_response(mapped)
+            logger.exception("Unexpected error in %s %s", request.method, request.path)
+            return error_response(
+                ApiError(500, "internal_error", "Something went wrong on the server. Try again.")
+            )
+
+    return wrapped
+
+
+def add_routes(
+    blueprint: Blueprint,
+    path: str,
+    handlers: Mapping[str, Handler],
+    *,
+    cors: bool = False,
+    name: str | None = None,
+) -> None:
+    """Register ``path`` for all methods; unsupported methods answer JSON 405.
+
+    Args:
+        blueprint: The blueprint to add the route to.
+        path: Sanic route path, e.g. ``/conversations/<conversation_id>``.
+        handlers: Handler per method (``GET``, ``POST``, ``DELETE`` ...). An empty
+            mapping makes a catch-all that answers 404 for every method.
+        cors: Add CORS headers and answer preflight ``OPTIONS`` requests.
+        name: Route name (default: derived from the path).
+    """
+    wrapped = {method.upper(): _wrap(handler) for method, handler in handlers.items()}
+    allowed = ", ".join(sorted(wrapped))
+
+    async def dispatch(request: Request, **params: Any) -> HTTPResponse:
+        method = request.method.upper()
+        if method == "OPTIONS" and cors:
+            result = response.empty(status=204, headers={"Allow": allowed})
+        elif method in wrapped:
+            result = await wrapped[method](request, **params)
+        elif not wrapped:
+            result = error_response(ApiError(404, "not_found", "No such address."))
+        else:
+            result = error_response(
+                ApiError(
+                    405,
+                    "method_not_allowed",
+                    f"{method} is not supported here; use {allowed}.",
+                    headers={"Allow": allowed},
+                )
+            )
+        if cors:
+            for key, value in CORS_HEADERS.items():
+                result.headers.setdefault(key, value)
+        return result
+
+    route_name = name or (
+        blueprint.name + "_" + (re.sub(r"[^a-zA-Z0-9]+", "_", path).strip("_") or "root")
+    )
+    blueprint.add_route(dispatch, path, methods=list(ALL_METHODS), name=route_name)
+
+
+def parse_json_object(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:
+    """Parse the request body as a JSON object.
+
+    Args:
+        request: The request.
+        allow_empty: Treat an empty body as ``{}``.
+
+    Returns:
+        The decoded object.
+
+    Raises:
+        ApiError: 413 for a body over :data:`MAX_BODY_BYTES`, 400 ``bad_json`` if it
+            is not valid JSON or not an object.
+    """
+    body = request.body or b""
+    if len(body) > MAX_BODY_BYTES:
+        raise ApiError(
+            413, "request_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes."
+        )
+    if not body.strip():
+        if allow_empty:
+            return {}
+        raise ApiError(400, "bad_json", "The request body must be a JSON object.")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_json", "The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_json", "The request body must be a JSON object.")
+    return data
+
+
+def required_str(body: Mapping[str, Any], field: str) -> str:
+    """Return a required, non-blank string field.
+
+    Raises:
+        ApiError: 400 ``missing_field`` or ``invalid_field``.
+    """
+    if field not in body or body[field] is None:
+        raise ApiError(400, "missing_field", f"The field '{field}' is required.", field=field)
+    value = body[field]
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_field", f"The field '{field}' must be a string.", field=field)
+    if not value.strip():
+        raise ApiError(400, "invalid_field", f"The field '{field}' is empty.", field=field)
+    return value
+
+
+def optional_str(body: Mapping[str, Any], field: str) -> str | None:
+    """Return an optional string field (None if absent or null).
+
+    Raises:
+        ApiError: 400 ``invalid_field`` if present but not a string.
+    """
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_field", f"The field '{field}' must be a string.", field=field)
+    return value
+
+
+def query_int(request: Request, name: str, default: int, minimum: int, maximum: int) -> int:
+    """Read an integer query parameter, clamped to ``maximum``.
+
+    Raises:
+        ApiError: 400 ``invalid_field`` if it is not a whole number or below ``minimum``.
+    """
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(
+            400,
+            "invalid_field",
+            f"The query parameter '{name}' must be a whole number.",
+            field=name,
+        ) from None
+    if value < minimum:
+        raise ApiError(
+            400,
+            "invalid_field",
+            f"The query parameter '{name}' must be at least {minimum}.",
+            field=name,
+        )
+    return min(value, maximum)
+
+
+def client_ip(request: Request) -> str:
+    """The client's address, as Sanic sees it.
+
+    Behind a reverse proxy, configure Sanic's ``PROXIES_COUNT`` / ``REAL_IP_HEADER``
+    (``SANIC_PROXIES_COUNT`` etc. in the environment) so that this is the citizen's
+    address and not the proxy's.
+    """
+    return str(request.remote_addr or request.ip or "unknown")
+
+
+_STATIC_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
+
+
+async def serve_static(
+    directory: Path, name: str, *, extra_headers: Mapping[str, str] | None = None
+) -> HTTPResponse:
+    """Serve one file from ``directory`` (no sub-folders, no hidden files).
+
+    Raises:
+        ApiError: 404 if the name is not a plain file name or the file does not exist.
+    """
+    if not _STATIC_NAME_RE.fullmatch(name) or ".." in name:
+        raise ApiError(404, "not_found", "No such file.")
+    path = directory / name
+    if not path.is_file():
+        raise ApiError(404, "not_found", "No such file.")
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if mime.startswith("text/") or mime in ("application/javascript", "application/json"):
+        mime += "; charset=utf-8"
+    headers = {
+        "Cache-Control": "no-cache",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        **(extra_headers or {}),
+    }
+    return await response.file(path, mime_type=mime, headers=headers)

@@ -1,0 +1,218 @@
+"""Staff presence, typing indicators and the offline-offer flag, stored in the database.
+
+These small tables live in the handoff database (same SQLAlchemy engine as
+:class:`bot.handoff.store.HandoffStore`), so several bot instances behind a load
+balancer see the same presence and typing state. Nothing here is kept only in
+memory.
+
+Tables (created if missing):
+
+* ``web_staff_presence``: when each staff member last polled the console.
+* ``web_conversation_flags``: per conversation, when the citizen and the staff
+  member last typed, and whether the citizen is offered to leave an offline
+  request. Rows are removed with the conversation (see :meth:`Presence.delete_conversation`
+  and :meth:`Presence.delete_orphans`).
+"""
+
+# SQLAlchemy 1.4 ships without type hints.
+# mypy: disallow-subclassing-any=False
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.handoff.store import UTCDateTime
+
+__all__ = ["TYPING_SECONDS", "ConversationFlags", "Presence", "web_metadata"]
+
+TYPING_SECONDS = 5.0
+"""A typing indicator is shown this long after the last typing signal."""
+
+web_metadata = MetaData()
+"""Metadata of the web layer's own tables (presence, flags, console sessions)."""
+
+staff_presence_table = Table(
+    "web_staff_presence",
+    web_metadata,
+    Column("staff_user_id", Integer, primary_key=True, autoincrement=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+)
+
+conversation_flags_table = Table(
+    "web_conversation_flags",
+    web_metadata,
+    Column("conversation_id", String(64), primary_key=True),
+    Column("citizen_typing_at", UTCDateTime, nullable=True),
+    Column("staff_typing_at", UTCDateTime, nullable=True),
+    Column("offline_offer", Boolean, nullable=False, default=False),
+)
+
+
+@dataclass(frozen=True)
+class ConversationFlags:
+    """Typing timestamps and the offline offer of one conversation."""
+
+    citizen_typing_at: datetime | None = None
+    staff_typing_at: datetime | None = None
+    offline_offer: bool = False
+
+    def citizen_typing(self, now: datetime) -> bool:
+        """Whether the citizen typed within the last :data:`TYPING_SECONDS`."""
+        return _recent(self.citizen_typing_at, now)
+
+    def staff_typing(self, now: datetime) -> bool:
+        """Whether the staff member typed within the last :data:`TYPING_SECONDS`."""
+        return _recent(self.staff_typing_at, now)
+
+
+def _recent(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and timedelta(0) <= now - moment < timedelta(seconds=TYPING_SECONDS)
+
+
+class Presence:
+    """Reads and writes presence, typing and offline-offer state in the database."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        """Create the tables if missing.
+
+        Args:
+            engine: The handoff database engine (``HandoffStore.engine``).
+            clock: Returns the current aware UTC time.
+        """
+        self._engine = engine
+        self._clock = clock
+        web_metadata.create_all(engine)
+
+    # ----- staff presence ------------------------------------------------
+
+    def mark_staff_seen(self, staff_user_id: int) -> None:
+        """Record that a staff member is signed in and polling now."""
+        now = self._clock()
+        self._upsert(
+            staff_presence_table,
+            staff_presence_table.c.staff_user_id,
+            staff_user_id,
+            {"last_seen": now},
+        )
+
+    def forget_staff(self, staff_user_id: int) -> None:
+        """Record that a staff member signed out."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(staff_presence_table).where(
+                    staff_presence_table.c.staff_user_id == staff_user_id
+                )
+            )
+
+    def staff_present(self, within: timedelta) -> bool:
+        """Tell whether any staff member polled within ``within``."""
+        cutoff = self._clock() - within
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                select(staff_presence_table.c.staff_user_id)
+                .where(staff_presence_table.c.last_seen >= cutoff)
+                .limit(1)
+            ).first()
+        return found is not None
+
+    # ----- conversation flags ---------------------------------------------
+
+    def set_citizen_typing(self, conversation_id: str) -> None:
+        """Record that the citizen is typing now."""
+        self._set_flags(conversation_id, citizen_typing_at=self._clock())
+
+    def set_staff_typing(self, conversation_id: str, typing: bool = True) -> None:
+        """Record that the staff member is typing now (or stopped, ``typing=False``)."""
+        self._set_flags(conversation_id, staff_typing_at=self._clock() if typing else None)
+
+    def set_offline_offer(self, conversation_id: str, offer: bool) -> None:
+        """Turn the offer to leave an offline request on or off."""
+        self._set_flags(conversation_id, offline_offer=offer)
+
+    def flags(self, conversation_id: str) -> ConversationFlags:
+        """Return the flags of one conversation (defaults if none were stored)."""
+        return self.flags_many([conversation_id]).get(conversation_id, ConversationFlags())
+
+    def flags_many(self, conversation_ids: Iterable[str]) -> dict[str, ConversationFlags]:
+        """Return the stored flags of several conversations, by id."""
+        ids = list(conversation_ids)
+        if not ids:
+            return {}
+        table = conversation_flags_table
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(table).where(table.c.conversation_id.in_(ids))).all()
+        return {
+            row.conversation_id: ConversationFlags(
+                citizen_typing_at=row.citizen_typing_at,
+                staff_typing_at=row.staff_typing_at,
+                offline_offer=bool(row.offline_offer),
+            )
+            for row in rows
+        }
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        """Remove everything stored here about a conversation."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(conversation_flags_table).where(
+                    conversation_flags_table.c.conversation_id == conversation_id
+                )
+            )
+
+    def delete_orphans(self) -> int:
+        """Remove flags of conversations that no longer exist (after a retention purge).
+
+        Returns:
+            How many rows were removed.
+        """
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                delete(conversation_flags_table).where(
+                    conversation_flags_table.c.conversation_id.notin_(
+                        select(text("id")).select_from(text("conversations"))
+                    )
+                )
+            )
+            return int(result.rowcount or 0)
+
+    # ----- helpers ---------------------------------------------------------
+
+    def _set_flags(self, conversation_id: str, **values: Any) -> None:
+        self._upsert(
+            conversation_flags_table,
+            conversation_flags_table.c.conversation_id,
+            conversation_id,
+            values,
+        )
+
+    def _upsert(self, table: Table, key: Any, key_value: Any, values: dict[str, Any]) -> None:
+        """Portable upsert: UPDATE, else INSERT, and UPDATE again if the INSERT raced."""
+        for _ in range(3):
+            with self._engine.begin() as conn:
+                result = conn.execute(update(table).where(key == key_value).values(**values))
+                if result.rowcount:
+                    return
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(table.insert().values({key.name: key_value, **values}))
+                return
+            except IntegrityError:
+                continue  # someone inserted it in between: update again

@@ -1,0 +1,696 @@
+/*
+ * Alver innbyggjarservice – staff chat console.
+ *
+ * Talks to the console API in docs/chat-api.md (prefix /console/api, session cookie
+ * + X-CSRF-Token on every POST). Plain ES2020 in one IIFE, no globals.
+ * All data from the server is rendered with textContent / text nodes only.
+ */
+(function () {
+  'use strict';
+
+  const API = '/console/api';
+  const BASE_TITLE = 'Alver innbyggjarservice – konsoll';
+  const TYPING_EVERY_MS = 3000;
+  const SOUND_KEY = 'alverConsole.sound';
+
+  /* ------------------------------------------------------------------- state */
+
+  let csrf = null;          // kept in memory only; re-fetched with GET /me on load
+  let user = null;
+  let session = 0;          // generation counter: bumps on sign-in/out to stop loops
+  let knownWaiting = null;  // Set of waiting conversation ids from the last queue answer
+  let waitTimes = new Map(); // id → {seconds, at} for the client-side waiting clock
+  let offlineCount = -1;
+
+  // The open conversation.
+  let conv = null;          // {id, state, language, claimed_by_first_name}
+  let convMessages = [];
+  let convLastId = 0;
+  let convAbort = null;
+  let lastTypingSent = 0;
+  let canned = [];
+
+  /* --------------------------------------------------------------- DOM utils */
+
+  const $ = (id) => document.getElementById(id);
+
+  /** Create an element; attrs as in the widget; string children become text nodes. */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') node.className = v;
+      else if (k === 'text') node.textContent = v;
+      else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+      else if (v === true) node.setAttribute(k, '');
+      else node.setAttribute(k, String(v));
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c);
+    return node;
+  }
+
+  const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+
+  /** Append text with http(s) URLs as safe links. */
+  function appendRichText(parent, text) {
+    const s = String(text || '');
+    let last = 0;
+    for (const m of s.matchAll(URL_RE)) {
+      let url = m[0];
+      const trail = url.match(/[.,;:!?)\]}»"']+$/);
+      if (trail) url = url.slice(0, -trail[0].length);
+      parent.append(s.slice(last, m.index));
+      let ok = false;
+      try { ok = ['http:', 'https:'].includes(new URL(url).protocol); } catch (e) { /* not a URL */ }
+      parent.append(ok ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', text: url }) : url);
+      last = m.index + url.length;
+    }
+    parent.append(s.slice(last));
+  }
+
+  const time = (iso) => {
+    const d = new Date(iso);
+    return isNaN(d) ? '' : d.toLocaleTimeString('nb-NO', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  };
+  const dateTime = (iso) => {
+    const d = new Date(iso);
+    return isNaN(d) ? '' : d.toLocaleString('nb-NO', { day: 'numeric', month: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  };
+  const langName = (l) => (l === 'nb' ? 'Bokmål' : l === 'nn' ? 'Nynorsk' : String(l || 'ukjent'));
+  const STATE_NAMES = { bot: 'Boten svarar', waiting: 'Ventar i kø', with_human: 'Hos tilsett', closed: 'Avslutta' };
+
+  function formatWait(sec) {
+    sec = Math.max(0, Math.floor(sec));
+    const m = Math.floor(sec / 60);
+    const s = sec % 60;
+    return m ? `${m} min ${String(s).padStart(2, '0')} s` : `${s} s`;
+  }
+
+  let liveTimer = null;
+  /** Announce a short text politely (new queue entries, new citizen messages, results). */
+  function announce(text) {
+    const live = $('live');
+    live.textContent = '';
+    clearTimeout(liveTimer);
+    liveTimer = setTimeout(() => { live.textContent = text; }, 100);
+  }
+
+  function setError(id, text) { $(id).textContent = text || ''; }
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  /* --------------------------------------------------------------------- API */
+
+  class ApiError extends Error {
+    constructor(status, code) { super(code || 'http_' + status); this.status = status; this.code = code || ''; }
+  }
+
+  async function api(method, path, body, signal) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+    let res;
+    try {
+      res = await fetch(API + path, {
+        method, headers, signal, credentials: 'same-origin', cache: 'no-store',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      throw new ApiError(0, 'network');
+    }
+    if (res.status === 401 && path !== '/login' && path !== '/me') { signedOut(); throw new ApiError(401, 'not_signed_in'); }
+    if (!res.ok) {
+      let data = {};
+      try { data = await res.json(); } catch (e) { /* ignore */ }
+      throw new ApiError(res.status, data.error);
+    }
+    if (res.status === 204) return null;
+    const type = res.headers.get('content-type') || '';
+    return type.includes('json') ? res.json() : null;
+  }
+
+  function errText(err) {
+    if (err.status === 0) return 'Får ikkje kontakt med tenaren. Prøv igjen.';
+    if (err.status === 403) return 'Du har ikkje lov til dette (eller økta er utgått). Last sida på nytt om det held fram.';
+    if (err.status === 404) return 'Fann ikkje samtalen. Ho kan vere sletta.';
+    if (err.status === 429) return 'For mange førespurnader. Vent litt og prøv igjen.';
+    return `Noko gjekk gale (feil ${err.status}).`;
+  }
+
+  /* ------------------------------------------------------------------- sound */
+
+  let audio = null;
+  /** Create the AudioContext on a user gesture (autoplay rules). */
+  function unlockAudio() {
+    try {
+      if (!audio) audio = new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === 'suspended') audio.resume();
+    } catch (e) { audio = null; }
+  }
+
+  /** A short two-tone beep (no audio files). */
+  function beep() {
+    if (!$('sound-toggle').checked || !audio) return;
+    const t0 = audio.currentTime;
+    [880, 660].forEach((freq, i) => {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.type = 'sine';
+      osc.frequency.value = freq;
+      const start = t0 + i * 0.18;
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(0.2, start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.16);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(start);
+      osc.stop(start + 0.17);
+    });
+  }
+
+  /* ---------------------------------------------------------- sign in / out */
+
+  async function init() {
+    $('sound-toggle').checked = localStorage.getItem(SOUND_KEY) !== '0';
+    try {
+      const me = await api('GET', '/me');
+      startSession(me);
+    } catch (e) {
+      showLogin(e.status && e.status !== 401 ? errText(e) : '');
+    }
+  }
+
+  function showLogin(message) {
+    $('app').hidden = true;
+    $('userbar').hidden = true;
+    $('login-view').hidden = false;
+    setError('login-error', message);
+    document.title = BASE_TITLE;
+    $('login-user').focus();
+  }
+
+  async function onLogin(e) {
+    e.preventDefault();
+    unlockAudio();
+    const username = $('login-user').value.trim();
+    const password = $('login-pass').value;
+    if (!username || !password) { setError('login-error', 'Skriv brukarnamn og passord.'); return; }
+    try {
+      const data = await api('POST', '/login', { username, password });
+      $('login-pass').value = '';
+      startSession(data);
+    } catch (err) {
+      setError('login-error', err.status === 401 || err.status === 403 ? 'Feil brukarnamn eller passord.' : errText(err));
+      $('login-pass').select();
+    }
+  }
+
+  function startSession(data) {
+    csrf = data.csrf_token;
+    user = data.user || {};
+    session++;
+    knownWaiting = null;
+    $('login-view').hidden = true;
+    $('app').hidden = false;
+    $('userbar').hidden = false;
+    $('user-name').textContent = 'Innlogga som ' + (user.first_name || '');
+    queueLoop(session);
+    loadCanned();
+    $('main').focus();
+  }
+
+  /** Called on any 401: stop everything and show the sign-in form. */
+  function signedOut() {
+    session++;
+    csrf = null;
+    closeConversation();
+    showLogin('Du er logga ut. Logg inn på nytt.');
+  }
+
+  async function onLogout() {
+    try { await api('POST', '/logout', {}); } catch (e) { /* signed out anyway */ }
+    session++;
+    csrf = null;
+    closeConversation();
+    showLogin('Du er logga ut.');
+  }
+
+  /* ------------------------------------------------------------------- queue */
+
+  async function queueLoop(gen) {
+    let etag = '';
+    let failures = 0;
+    while (gen === session) {
+      try {
+        const q = etag ? `/queue?wait=25&since=${encodeURIComponent(etag)}` : '/queue?wait=0';
+        const data = await api('GET', q);
+        if (gen !== session) return;
+        etag = data.etag || '';
+        failures = 0;
+        $('conn-status').textContent = '';
+        renderQueue(data);
+      } catch (err) {
+        if (gen !== session || err.status === 401) return;
+        failures++;
+        $('conn-status').textContent = 'Mistar sambandet med tenaren. Prøver igjen …';
+        await sleep(Math.min(30, 2 ** failures) * 1000);
+      }
+    }
+  }
+
+  function renderQueue(data) {
+    const waiting = data.waiting || [];
+    const now = Date.now();
+    waitTimes = new Map(waiting.map((w) => [w.conversation_id, { seconds: Number(w.waiting_seconds) || 0, at: now }]));
+
+    // New entries → live announcement, beep, title notice.
+    const fresh = knownWaiting ? waiting.filter((w) => !knownWaiting.has(w.conversation_id)) : [];
+    knownWaiting = new Set(waiting.map((w) => w.conversation_id));
+    if (fresh.length) {
+      announce(fresh.length === 1
+        ? `Ny samtale i køen: «${fresh[0].last_text || ''}»`
+        : `${fresh.length} nye samtalar i køen.`);
+      beep();
+    }
+    document.title = waiting.length
+      ? `(${waiting.length}) ${waiting.length === 1 ? 'Ny samtale ventar' : 'Nye samtalar ventar'} – Alver innbyggjarservice`
+      : BASE_TITLE;
+
+    // Keyed update keeps focus on an item that stays.
+    const list = $('queue-list');
+    const existing = new Map([...list.children].map((li) => [li.dataset.conversationId, li]));
+    waiting.forEach((w, i) => {
+      let li = existing.get(w.conversation_id);
+      if (!li) li = queueItem(w);
+      existing.delete(w.conversation_id);
+      li.querySelector('.item__text').textContent = w.last_text || '–';
+      if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
+    });
+    for (const li of existing.values()) li.remove();
+    $('queue-count').textContent = String(waiting.length);
+    $('queue-empty').hidden = waiting.length > 0;
+    updateWaitClocks();
+
+    renderMine(data.mine || []);
+
+    const open = Number(data.offline_requests_open) || 0;
+    $('offline-count').textContent = String(open);
+    if (open !== offlineCount && !$('offline').hidden) loadOffline();
+    offlineCount = open;
+  }
+
+  function queueItem(w) {
+    const textId = 'q-text-' + w.conversation_id;
+    return el('li', { class: 'item', 'data-testid': 'queue-item', 'data-conversation-id': w.conversation_id },
+      el('div', { class: 'item__row' },
+        el('span', { class: 'badge', title: langName(w.language), text: String(w.language || '?').toUpperCase() },
+          el('span', { class: 'sr-only', text: ' (' + langName(w.language) + ')' })),
+        el('span', { class: 'item__wait', 'data-testid': 'queue-wait' })),
+      el('p', { class: 'item__text', id: textId, 'data-testid': 'queue-last-text' }),
+      el('button', {
+        type: 'button', class: 'btn btn--small', 'data-testid': 'claim-button', 'aria-describedby': textId,
+        onclick: (e) => claim(w.conversation_id, e.currentTarget),
+      }, 'Ta samtalen'));
+  }
+
+  /** Client-side waiting clocks, updated every second. */
+  function updateWaitClocks() {
+    const now = Date.now();
+    for (const li of $('queue-list').children) {
+      const w = waitTimes.get(li.dataset.conversationId);
+      if (w) li.querySelector('.item__wait').textContent = 'Ventar ' + formatWait(w.seconds + (now - w.at) / 1000);
+    }
+  }
+
+  function renderMine(mine) {
+    const list = $('mine-list');
+    const focusedId = document.activeElement && document.activeElement.closest && document.activeElement.closest('#mine-list li');
+    const keep = focusedId ? focusedId.dataset.conversationId : null;
+    list.textContent = '';
+    for (const m of mine) {
+      const current = conv && conv.id === m.conversation_id;
+      const btn = el('button', {
+        type: 'button', class: 'item__open', 'data-testid': 'mine-item-open', 'aria-current': current ? 'true' : null,
+        onclick: () => openConversation(m.conversation_id),
+      },
+      el('span', { class: 'item__row' },
+        el('span', { class: 'badge', text: String(m.language || '?').toUpperCase() }, el('span', { class: 'sr-only', text: ' (' + langName(m.language) + ')' })),
+        el('span', { class: 'item__state', text: STATE_NAMES[m.state] || m.state || '' }),
+        m.citizen_typing ? el('span', { class: 'item__typing', text: 'skriv …' }) : null),
+      el('span', { class: 'item__text', text: m.last_text || '–' }));
+      list.append(el('li', { class: 'item' + (current ? ' is-current' : ''), 'data-testid': 'mine-item', 'data-conversation-id': m.conversation_id }, btn));
+    }
+    $('mine-count').textContent = String(mine.length);
+    $('mine-empty').hidden = mine.length > 0;
+    if (keep) {
+      const again = list.querySelector(`li[data-conversation-id="${CSS.escape(keep)}"] button`);
+      if (again) again.focus();
+    }
+  }
+
+  async function claim(id, button) {
+    setError('queue-error', '');
+    button.disabled = true;
+    try {
+      await api('POST', `/conversations/${encodeURIComponent(id)}/claim`, {});
+      openConversation(id, true);
+    } catch (err) {
+      const li = button.closest('li');
+      if (err.status === 409) {
+        setError('queue-error', 'Nokon andre tok samtalen.');
+        if (li) li.remove();
+        $('queue-title').setAttribute('tabindex', '-1');
+        $('queue-title').focus();
+      } else {
+        button.disabled = false;
+        setError('queue-error', errText(err));
+      }
+    }
+  }
+
+  /* ------------------------------------------------------------ conversation */
+
+  function closeConversation() {
+    if (convAbort) convAbort.abort();
+    convAbort = null;
+    conv = null;
+    convMessages = [];
+    convLastId = 0;
+    $('conv').hidden = true;
+    $('tools').hidden = true;
+    $('placeholder').hidden = !$('offline').hidden;
+  }
+
+  function openConversation(id, focusReply) {
+    closeConversation();
+    $('offline').hidden = true;
+    $('placeholder').hidden = true;
+    $('conv').hidden = false;
+    $('tools').hidden = false;
+    $('transcript').textContent = '';
+    $('notes-list').textContent = '';
+    setError('conv-error', '');
+    conv = { id, state: '', language: 'nn' };
+    for (const li of $('mine-list').children) li.classList.toggle('is-current', li.dataset.conversationId === id);
+    renderCanned();
+    convLoop(id, focusReply);
+  }
+
+  /** Long-poll the open conversation. */
+  async function convLoop(id, focusReply) {
+    const ctrl = new AbortController();
+    convAbort = ctrl;
+    let wait = 0;
+    let failures = 0;
+    let first = true;
+    while (conv && conv.id === id && !ctrl.signal.aborted) {
+      try {
+        const data = await api('GET', `/conversations/${encodeURIComponent(id)}?after=${convLastId}&wait=${wait}`, undefined, ctrl.signal);
+        if (!conv || conv.id !== id) return;
+        applyConversation(data, !first);
+        if (first) {
+          first = false;
+          (focusReply && !$('reply-box').disabled ? $('reply-box') : $('conv-title')).focus();
+        }
+        failures = 0;
+        wait = 25;
+      } catch (err) {
+        if (err.name === 'AbortError' || err.status === 401) return;
+        if (err.status === 404) { setError('conv-error', errText(err)); return; }
+        failures++;
+        setError('conv-error', 'Mistar sambandet med samtalen. Prøver igjen …');
+        await sleep(Math.min(30, 2 ** failures) * 1000);
+        if (conv && conv.id === id) setError('conv-error', '');
+      }
+    }
+  }
+
+  function applyConversation(data, announceNew) {
+    if (data.conversation) conv = Object.assign(conv || {}, data.conversation);
+    const added = [];
+    for (const m of data.messages || []) {
+      if (convMessages.some((x) => x.id === m.id)) continue;
+      convMessages.push(m);
+      convLastId = Math.max(convLastId, m.id);
+      $('transcript').append(renderMessage(m));
+      added.push(m);
+    }
+    if (Array.isArray(data.notes)) renderNotes(data.notes);
+    $('citizen-typing').hidden = !data.citizen_typing;
+    const fromCitizen = added.filter((m) => m.sender === 'citizen');
+    if (announceNew && fromCitizen.length) announce('Innbyggjaren skreiv: ' + fromCitizen.map((m) => m.text).join(' '));
+    if (added.length) {
+      const t = $('transcript');
+      t.scrollTop = t.scrollHeight;
+    }
+    renderConvHead();
+  }
+
+  function renderConvHead() {
+    const mine = conv.state === 'with_human';
+    const who = conv.claimed_by_first_name ? ' · Teken av ' + conv.claimed_by_first_name : '';
+    $('conv-title').textContent = 'Samtale ' + String(conv.id).slice(0, 8);
+    $('conv-meta').textContent = `${langName(conv.language)} · ${STATE_NAMES[conv.state] || conv.state || ''}${who}`;
+    $('conv-claim').hidden = conv.state !== 'waiting';
+    $('conv-handback').disabled = !mine;
+    $('conv-close').disabled = !(mine || conv.state === 'waiting');
+    $('reply-box').disabled = !mine;
+    $('reply-send').disabled = !mine;
+    $('reply-hint').textContent = mine ? 'Enter sender, Shift + Enter gir ny linje.'
+      : 'Du kan berre svare når du har teke samtalen.';
+  }
+
+  function senderName(m) {
+    switch (m.sender) {
+      case 'citizen': return 'Innbyggjar';
+      case 'bot': return 'Boten';
+      case 'staff': return (m.staff_first_name || 'Tilsett') + (user && m.staff_first_name === user.first_name ? ' (du)' : ' (tilsett)');
+      default: return 'System';
+    }
+  }
+
+  function renderMessage(m) {
+    const node = el('div', {
+      class: 'msg msg--' + (m.sender || 'system'), 'data-testid': 'transcript-message', 'data-sender': m.sender, 'data-message-id': m.id,
+    },
+    el('p', { class: 'msg__meta' }, el('span', { class: 'msg__sender', text: senderName(m) }), ' ', el('time', { datetime: m.created_at, text: time(m.created_at) })));
+    const text = el('p', { class: 'msg__text' });
+    appendRichText(text, m.text);
+    node.append(text);
+    if (Array.isArray(m.buttons) && m.buttons.length) {
+      node.append(el('p', { class: 'msg__extra', text: 'Knappar: ' + m.buttons.map((b) => b.title).join(' | ') }));
+    }
+    if (m.custom && m.custom.handoff) {
+      // The bot's handoff signal carries no text for the citizen; say what it was.
+      const reason = m.custom.handoff.reason === 'not_understood' ? 'boten forstod ikkje' : 'innbyggjaren bad om det';
+      node.append(el('p', { class: 'msg__extra', text: 'Overføring til tilsett (' + reason + ')' }));
+    }
+    if (m.sender === 'citizen' && m.intent) {
+      const conf = typeof m.confidence === 'number' ? ' · ' + m.confidence.toFixed(2) : '';
+      node.append(el('p', { class: 'msg__intent', 'data-testid': 'message-intent', title: 'Tolka intensjon og sikkerheit' }, m.intent + conf));
+    }
+    if (m.feedback === 1 || m.feedback === -1) {
+      node.append(el('p', { class: 'msg__feedback msg__feedback--' + (m.feedback === 1 ? 'up' : 'down'), 'data-testid': 'message-feedback' },
+        m.feedback === 1 ? '👍 Innbyggjaren: nyttig' : '👎 Innbyggjaren: ikkje nyttig'));
+    }
+    return node;
+  }
+
+  function renderNotes(notes) {
+    const list = $('notes-list');
+    list.textContent = '';
+    for (const n of notes) {
+      list.append(el('li', { class: 'note', 'data-testid': 'note' },
+        el('p', { class: 'note__meta' }, el('strong', { text: 'Intern merknad' }), ' · ', n.author_first_name || '', ' ', dateTime(n.created_at)),
+        el('p', { class: 'note__text', text: n.text || '' })));
+    }
+  }
+
+  async function onReply(e) {
+    e.preventDefault();
+    const box = $('reply-box');
+    const text = box.value.trim();
+    if (!text || !conv) return;
+    $('reply-send').disabled = true;
+    setError('conv-error', '');
+    try {
+      const m = await api('POST', `/conversations/${encodeURIComponent(conv.id)}/messages`, { text });
+      box.value = '';
+      if (m && typeof m.id === 'number') applyConversation({ messages: [m] }, false);
+    } catch (err) {
+      setError('conv-error', err.status === 403 ? 'Du kan berre svare i samtalar du har teke.' : errText(err));
+    } finally {
+      if (conv) renderConvHead();
+      box.focus();
+    }
+  }
+
+  function onReplyKey(e) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      $('reply-form').requestSubmit();
+    }
+  }
+
+  function onReplyInput() {
+    if (!conv || conv.state !== 'with_human') return;
+    const now = Date.now();
+    if (now - lastTypingSent < TYPING_EVERY_MS) return;
+    lastTypingSent = now;
+    api('POST', `/conversations/${encodeURIComponent(conv.id)}/typing`, {}).catch(() => {});
+  }
+
+  async function convAction(path, doneText) {
+    if (!conv) return;
+    setError('conv-error', '');
+    try {
+      const data = await api('POST', `/conversations/${encodeURIComponent(conv.id)}/${path}`, {});
+      if (data && data.state) conv.state = data.state;
+      renderConvHead();
+      announce(doneText);
+      $('conv-title').focus();
+    } catch (err) {
+      setError('conv-error', errText(err));
+    }
+  }
+
+  async function onNote(e) {
+    e.preventDefault();
+    const box = $('note-box');
+    const text = box.value.trim();
+    if (!text || !conv) return;
+    try {
+      const note = await api('POST', `/conversations/${encodeURIComponent(conv.id)}/notes`, { text });
+      box.value = '';
+      if (note) {
+        $('notes-list').append(el('li', { class: 'note', 'data-testid': 'note' },
+          el('p', { class: 'note__meta' }, el('strong', { text: 'Intern merknad' }), ' · ', dateTime(note.created_at)),
+          el('p', { class: 'note__text', text: note.text || text })));
+      }
+      announce('Merknaden er lagra.');
+    } catch (err) {
+      setError('conv-error', errText(err));
+    }
+  }
+
+  /* ---------------------------------------------------------- canned replies */
+
+  async function loadCanned() {
+    try {
+      const data = await api('GET', '/canned-replies');
+      canned = Array.isArray(data) ? data : [];
+    } catch (e) { canned = []; }
+    renderCanned();
+  }
+
+  function renderCanned() {
+    const list = $('canned-list');
+    const q = $('canned-filter').value.trim().toLowerCase();
+    const lang = conv && conv.language === 'nb' ? 'nb' : 'nn';
+    list.textContent = '';
+    const hits = canned.filter((c) => !q || [c.title, c.nn, c.nb].some((s) => String(s || '').toLowerCase().includes(q)));
+    for (const c of hits.slice(0, 60)) {
+      list.append(el('li', {},
+        el('button', { type: 'button', class: 'canned', 'data-testid': 'canned-reply', onclick: () => insertCanned(c) },
+          el('span', { class: 'canned__title', text: c.title || '' }),
+          el('span', { class: 'canned__text', text: c[lang] || '' }))));
+    }
+    if (!hits.length) list.append(el('li', { class: 'empty', text: canned.length ? 'Ingen treff.' : 'Ingen standardsvar.' }));
+  }
+
+  /** Insert the canned text (conversation language) at the cursor for editing. */
+  function insertCanned(c) {
+    const lang = conv && conv.language === 'nb' ? 'nb' : 'nn';
+    let text = String(c[lang] || c.nn || '');
+    if (c.link && !text.includes(c.link)) text += ' ' + c.link;
+    const box = $('reply-box');
+    const start = box.selectionStart ?? box.value.length;
+    const end = box.selectionEnd ?? box.value.length;
+    const before = box.value.slice(0, start);
+    const sep = before && !/\s$/.test(before) ? ' ' : '';
+    box.value = before + sep + text + box.value.slice(end);
+    const pos = (before + sep + text).length;
+    box.focus();
+    box.setSelectionRange(pos, pos);
+  }
+
+  /* -------------------------------------------------------- offline requests */
+
+  function showOffline() {
+    closeConversation();
+    $('placeholder').hidden = true;
+    $('offline').hidden = false;
+    loadOffline().then(() => $('offline-heading').focus());
+  }
+
+  async function loadOffline() {
+    setError('offline-error', '');
+    try {
+      const items = await api('GET', '/offline-requests?open=1');
+      renderOffline(Array.isArray(items) ? items : []);
+    } catch (err) {
+      setError('offline-error', errText(err));
+    }
+  }
+
+  function contactLink(contact) {
+    const c = String(contact || '').trim();
+    if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c)) return el('a', { href: 'mailto:' + c, text: c });
+    if (/^\+?[\d\s]{8,15}$/.test(c)) return el('a', { href: 'tel:' + c.replace(/\s/g, ''), text: c });
+    return c;
+  }
+
+  function renderOffline(items) {
+    const list = $('offline-list');
+    list.textContent = '';
+    for (const r of items.filter((x) => !x.answered_at)) {
+      list.append(el('li', { class: 'card', 'data-testid': 'offline-item', 'data-request-id': r.id },
+        el('p', { class: 'card__meta' }, dateTime(r.created_at), ' · ', langName(r.language)),
+        el('p', { class: 'card__text', text: r.question || '' }),
+        el('p', { class: 'card__contact' }, 'Kontakt: ', contactLink(r.contact)),
+        el('button', { type: 'button', class: 'btn btn--small', 'data-testid': 'offline-answered', onclick: (e) => markAnswered(r.id, e.currentTarget) }, 'Merk som svart')));
+    }
+    $('offline-empty').hidden = list.children.length > 0;
+  }
+
+  async function markAnswered(id, button) {
+    button.disabled = true;
+    try {
+      await api('POST', `/offline-requests/${encodeURIComponent(id)}/answered`, {});
+      const li = button.closest('li');
+      const next = li.nextElementSibling || li.previousElementSibling;
+      li.remove();
+      $('offline-empty').hidden = $('offline-list').children.length > 0;
+      announce('Merkt som svart.');
+      (next ? next.querySelector('button') : $('offline-heading')).focus();
+    } catch (err) {
+      button.disabled = false;
+      setError('offline-error', errText(err));
+    }
+  }
+
+  /* ------------------------------------------------------------------- start */
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('login-form').addEventListener('submit', onLogin);
+    $('logout').addEventListener('click', onLogout);
+    $('sound-toggle').addEventListener('change', (e) => {
+      localStorage.setItem(SOUND_KEY, e.target.checked ? '1' : '0');
+      unlockAudio();
+      if (e.target.checked) beep();
+    });
+    $('reply-form').addEventListener('submit', onReply);
+    $('reply-box').addEventListener('keydown', onReplyKey);
+    $('reply-box').addEventListener('input', onReplyInput);
+    $('note-form').addEventListener('submit', onNote);
+    $('canned-filter').addEventListener('input', renderCanned);
+    $('conv-claim').addEventListener('click', (e) => conv && claim(conv.id, e.currentTarget));
+    $('conv-handback').addEventListener('click', () => convAction('hand-back', 'Samtalen er gitt tilbake til boten.'));
+    $('conv-close').addEventListener('click', () => convAction('close', 'Samtalen er avslutta.'));
+    $('offline-open').addEventListener('click', showOffline);
+    // Any click/key unlocks audio for later beeps (browsers block sound before a gesture).
+    document.addEventListener('pointerdown', unlockAudio, { once: true });
+    document.addEventListener('keydown', unlockAudio, { once: true });
+    setInterval(updateWaitClocks, 1000);
+    init();
+  });
+})();
