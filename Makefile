@@ -16,7 +16,13 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 
 .PHONY: install run test train validate shell bench kb-check lint clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed
+
+# axe-core for the browser tests' accessibility checks (exact version in package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "ERROR: npm not found; install Node.js (apt-get install nodejs npm)."; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "ERROR: $(PYTHON) not found. Install Python 3.10 (pyenv install 3.10; the repo's .python-version selects it)."; exit 1; }
@@ -60,4 +66,4 @@ bench: install train
 	$(BIN)/python -m bot.evaluate --model $(MODEL)
 
 clean:
-	rm -rf models results .pytest_cache .mypy_cache .ruff_cache
+	rm -rf models results .pytest_cache .mypy_cache .ruff_cache node_modules

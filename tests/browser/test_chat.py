@@ -1,0 +1,185 @@
+"""A citizen and a staff member in two browsers, through the real bot started by `make run`.
+
+The tests run in file order: the offline path comes first, while no staff member has
+signed in yet (the desk is "open" by HANDOFF_ALWAYS_OPEN, but nobody is in the chat).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from playwright.sync_api import BrowserContext, expect
+
+from tests.browser.conftest import (
+    Bot,
+    axe_violations,
+    last_message,
+    open_chat,
+    screenshot,
+    send,
+    sign_in,
+)
+
+
+def test_offline_request_when_nobody_is_in_the_chat(
+    bot: Bot, context: BrowserContext, staff_context: BrowserContext
+) -> None:
+    citizen = context.new_page()
+    open_chat(citizen, bot.page("/widget/demo.html"))
+    expect(citizen.get_by_test_id("chat-privacy-notice")).to_contain_text("fødselsnummer")
+    send(citizen, "eg vil snakke med eit menneske")
+    citizen.get_by_test_id("chat-quick-reply").first.click()
+
+    expect(last_message(citizen, "system")).to_contain_text("ingen av dei tilsette")
+    form = citizen.get_by_test_id("chat-offline-form")
+    expect(form).to_be_visible()
+    citizen.get_by_test_id("chat-offline-question").fill("Kan de ringje meg om byggesaka mi?")
+    citizen.get_by_test_id("chat-offline-contact").fill("123")
+    citizen.get_by_test_id("chat-offline-submit").click()
+    expect(citizen.get_by_test_id("chat-offline-contact-error")).to_be_visible()
+    expect(citizen.get_by_test_id("chat-offline-contact")).to_have_attribute("aria-invalid", "true")
+
+    citizen.get_by_test_id("chat-offline-contact").fill("ola.nordmann@example.no")
+    citizen.get_by_test_id("chat-offline-submit").click()
+    expect(citizen.get_by_test_id("chat-offline-confirmation")).to_be_visible()
+
+    staff = staff_context.new_page()
+    sign_in(staff, bot)
+    staff.get_by_test_id("offline-open").click()
+    item = staff.get_by_test_id("offline-item").filter(has_text="byggesaka mi")
+    expect(item).to_contain_text("ola.nordmann@example.no")
+    item.get_by_test_id("offline-answered").click()
+    expect(staff.get_by_test_id("offline-item").filter(has_text="byggesaka mi")).to_have_count(0)
+
+
+def test_staff_takes_over_answers_and_hands_back(
+    bot: Bot, context: BrowserContext, staff_context: BrowserContext
+) -> None:
+    staff = staff_context.new_page()
+    sign_in(staff, bot)
+
+    citizen = context.new_page()
+    open_chat(citizen, bot.page("/widget/demo.html"))
+    send(citizen, "opningstider på manger?")
+    expect(last_message(citizen, "bot")).to_contain_text("måndag, tysdag og torsdag")
+    send(citizen, "eg vil snakke med eit menneske")
+    expect(citizen.get_by_test_id("chat-quick-reply").first).to_be_visible()
+    screenshot(citizen, "widget-offer")
+    citizen.get_by_test_id("chat-quick-reply").first.click()
+    expect(citizen.get_by_test_id("chat-queue-status")).to_contain_text("nummer 1 i køen")
+
+    queued = staff.get_by_test_id("queue-item")
+    expect(queued).to_have_count(1)
+    expect(staff).to_have_title("(1) Ny samtale ventar – Alver innbyggjarservice")
+    queued.first.get_by_test_id("claim-button").click()
+    expect(
+        staff.get_by_test_id("transcript-message").filter(has_text="opningstider på manger?")
+    ).to_have_count(1)
+    expect(staff.get_by_test_id("message-intent").first).to_contain_text("ask_opening_hours")
+
+    staff.get_by_test_id("reply-box").fill("Hei, eg heiter Kari. Kva kan eg hjelpe deg med?")
+    staff.get_by_test_id("reply-send").click()
+    staff_message = last_message(citizen, "staff")
+    expect(staff_message).to_contain_text("Kva kan eg hjelpe deg med?")
+    expect(staff_message).to_contain_text("Kari (innbyggjarservice, ein person – ikkje boten)")
+
+    send(citizen, "eg lurer på eigedomsskatten")
+    expect(
+        staff.get_by_test_id("transcript-message").filter(has_text="eigedomsskatten")
+    ).to_have_count(1)
+    # While a person has the conversation, the bot stays silent.
+    citizen.wait_for_timeout(1500)
+    expect(last_message(citizen, "citizen")).to_contain_text("eigedomsskatten")
+    expect(citizen.locator('[data-testid=chat-message][data-sender="bot"]')).to_have_count(2)
+    screenshot(citizen, "widget-with-person")
+    screenshot(staff, "console")
+
+    staff.get_by_test_id("hand-back-button").click()
+    expect(last_message(citizen, "system")).to_contain_text("chatboten")
+    send(citizen, "kva er telefonnummeret")
+    expect(last_message(citizen, "bot")).to_contain_text("56 37 50 00")
+
+
+def test_conversation_survives_reload_and_is_deleted_on_the_server(
+    bot: Bot, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    open_chat(page, bot.page("/widget/demo.html"))
+    send(page, "legevakt")
+    expect(last_message(page, "bot")).to_contain_text("116 117")
+
+    page.get_by_role("link", name="Same side på bokmål").click()
+    page.wait_for_load_state()
+    expect(last_message(page, "bot")).to_contain_text("116 117")
+    page.reload()
+    expect(last_message(page, "bot")).to_contain_text("116 117")
+
+    saved = json.loads(
+        page.evaluate(
+            "() => Object.entries(sessionStorage).find(([k]) => k.startsWith('alverChat'))[1]"
+        )
+    )
+    transcript_url = f"{bot.url}/webhooks/alver/conversations/{saved['conversationId']}/transcript"
+    request = urllib.request.Request(
+        transcript_url, headers={"Authorization": f"Bearer {saved['token']}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert "116 117" in response.read().decode()
+
+    if not page.get_by_test_id("chat-delete").is_visible():
+        page.get_by_test_id("chat-launcher").click()
+    page.get_by_test_id("chat-delete").click()
+    page.get_by_test_id("chat-delete-confirm").click()
+    expect(page.get_by_test_id("chat-message")).to_have_count(0)
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        raise AssertionError("the transcript is still on the server after deletion")
+    except urllib.error.HTTPError as error:
+        assert error.code in (401, 404)
+
+
+def test_message_text_is_never_html(bot: Bot, context: BrowserContext) -> None:
+    page = context.new_page()
+    open_chat(page, bot.page("/widget/demo.html"))
+    send(page, '<img src=x onerror="window.__xss = 1">')
+    expect(last_message(page, "citizen")).to_contain_text('<img src=x onerror="window.__xss = 1">')
+    expect(page.get_by_test_id("chat-log").locator("img")).to_have_count(0)
+    assert page.evaluate("() => window.__xss") is None
+
+
+def test_bokmal_page_gets_bokmal_labels_and_too_long_text_is_refused(
+    bot: Bot, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    open_chat(page, bot.page("/widget/demo-nb.html"))
+    expect(page.get_by_label("Skriv meldingen din")).to_be_visible()
+    expect(page.get_by_test_id("chat-input")).to_have_attribute("maxlength", "1000")
+    send(page, "når har dere åpent i knarvik")
+    expect(last_message(page, "bot")).to_contain_text("Innbyggerservice i Knarvik")
+
+
+def test_widget_is_accessible_and_fits_320_px(bot: Bot, context: BrowserContext) -> None:
+    page = context.new_page()
+    open_chat(page, bot.page("/widget/demo.html"))
+    send(page, "opningstider")
+    expect(page.get_by_test_id("chat-log")).to_contain_text("Frekhaug (kommunehuset på Frekhaug)")
+    screenshot(page, "widget")
+    assert axe_violations(page) == []
+
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("chat-launcher")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("chat-input")).to_be_focused()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    assert axe_violations(page) == []
+
+
+def test_console_is_accessible(bot: Bot, staff_context: BrowserContext) -> None:
+    page = staff_context.new_page()
+    page.goto(bot.page("/console/"))
+    assert axe_violations(page) == []
+    sign_in(page, bot)
+    assert axe_violations(page) == []
