@@ -1,5 +1,8 @@
 """Browser-test fixtures: the real bot started with `make run`, a staff account, Chromium.
 
+Module-scoped on purpose: Playwright's sync API runs an event loop in the main thread while
+it is open, which would break later tests that call ``asyncio.run``.
+
 Playwright drives Debian's Chromium (`/usr/bin/chromium`); it cannot download browsers here.
 axe-core comes from the npm package in node_modules (installed by `.ci/run` / `npm ci`).
 """
@@ -44,7 +47,7 @@ class Bot:
         return f"{self.url}{path}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     folder = tmp_path_factory.mktemp("browser")
     env = {
@@ -77,13 +80,13 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         yield Bot(running.url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: `apt-get install chromium` (.ci/run does this).")
