@@ -39,3 +39,25 @@ def test_detect_language(text: str, language: str | None) -> None:
 
 def test_fold() -> None:
     assert fold("Åpent på Kommunehuset, Ærlig") == "apent pa kommunehuset, aerlig"
+
+
+@pytest.mark.parametrize(
+    ("text", "metadata", "expected"),
+    [
+        ("hei", {"language": "nb"}, "nb"),  # no signal: the channel's hint
+        ("hei", None, None),  # no signal, no hint: the slot keeps its value
+        ("kva er opningstidene", {"language": "nb"}, "nn"),  # the text wins over the hint
+        ("hei", {"language": "xx"}, None),  # invalid hints are ignored
+    ],
+)
+def test_language_detector_component(
+    text: str, metadata: dict[str, str] | None, expected: str | None
+) -> None:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.language_detector import LanguageDetector
+
+    message = Message(data={"text": text, "metadata": metadata})
+    LanguageDetector().process([message])
+    found = [e["value"] for e in message.get("entities", []) if e["entity"] == "language"]
+    assert found == ([expected] if expected else [])

@@ -30,7 +30,7 @@ from sanic.response import HTTPResponse
 from bot.handoff.records import Conversation, IncomingMessage, Language, Message, Sender
 from bot.handoff.states import Event, HandoffState
 from bot.handoff.store import MAX_QUESTION_LENGTH
-from bot.web import service
+from bot.web import service, trackers
 from bot.web.http import (
     ApiError,
     add_routes,
@@ -142,20 +142,8 @@ async def _tracker_info(
 
 
 def _forget_tracker(app: Any, conversation_id: str) -> None:
-    """Best effort: drop Rasa's in-memory tracker of a deleted conversation.
-
-    Other tracker stores (SQL, Redis, ...) keep Rasa's copy of the dialogue under
-    their own retention settings.
-    """
-    tracker_store = getattr(getattr(app.ctx, "agent", None), "tracker_store", None)
-    for _ in range(4):
-        store = getattr(tracker_store, "store", None)
-        if isinstance(store, dict):
-            store.pop(conversation_id, None)
-            return
-        tracker_store = getattr(tracker_store, "_tracker_store", None)
-        if tracker_store is None:
-            return
+    """Drop Rasa's in-memory tracker of a deleted conversation (see bot.web.trackers)."""
+    trackers.forget(getattr(app.ctx, "agent", None), conversation_id)
 
 
 def _reply_payload(reply: dict[str, Any]) -> dict[str, Any] | None:

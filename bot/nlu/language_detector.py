@@ -16,6 +16,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.language import detect_language
 
 LANGUAGE_ENTITY = "language"
+LANGUAGES = frozenset({"nn", "nb", "en"})
+
+
+def _hint(message: Message) -> str | None:
+    """The language a channel passed in the message metadata, if valid."""
+    metadata = message.get("metadata")
+    hint = metadata.get("language") if isinstance(metadata, dict) else None
+    return hint if hint in LANGUAGES else None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -24,6 +32,9 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
 
     The domain maps it to the ``language`` slot, so a message without a clear signal
     ("ja", "hei") keeps the conversation's language; the slot starts as Nynorsk.
+    A channel may pass the conversation's language as ``metadata["language"]`` (the web
+    widget sends the page's language, then the detected one): it is used when the
+    message itself gives no signal, so "hei" on a Bokmål page is answered in Bokmål.
     """
 
     @classmethod
@@ -42,7 +53,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            language = detect_language(text)
+            language = detect_language(text) or _hint(message)
             if language is None:
                 continue
             entity = {

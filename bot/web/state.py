@@ -26,7 +26,7 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sanic import Blueprint, Sanic
@@ -165,7 +165,7 @@ async def _start(app: Sanic, _loop: Any) -> None:
     state = create_state(settings, clock, knowledge_base)
     setattr(app.ctx, STATE_ATTR, state)
 
-    from . import service  # here, because service imports this module
+    from . import service, trackers  # here, because service imports this module
 
     state.tasks.append(
         asyncio.create_task(
@@ -183,6 +183,21 @@ async def _start(app: Sanic, _loop: Any) -> None:
                 "purge",
                 settings.purge_interval_seconds,
                 functools.partial(service.purge_once, state),
+                state,
+            )
+        )
+    )
+    state.tasks.append(
+        asyncio.create_task(
+            _periodic(
+                "forget_trackers",
+                settings.purge_interval_seconds,
+                # The agent is looked up at run time: Rasa loads it after this listener.
+                lambda: trackers.forget_stale(
+                    getattr(app.ctx, "agent", None),
+                    timedelta(days=settings.retention_days),
+                    clock(),
+                ),
                 state,
             )
         )
