@@ -14,7 +14,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 	$(wildcard bot/nlu/*.py) bot/language.py
 
-.PHONY: install run test train validate shell bench kb-check lint clean
+.PHONY: install run test test-postgres train validate shell bench kb-check lint clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -61,6 +61,12 @@ lint: install
 
 test: install lint validate train
 	$(BIN)/pytest -q
+
+# The handoff store and the web layer against PostgreSQL (a fresh database per test), e.g.
+# make test-postgres TEST_POSTGRES_URL=postgresql://postgres:postgres@127.0.0.1:5432/postgres
+test-postgres: install
+	@test -n "$(TEST_POSTGRES_URL)" || { echo "ERROR: set TEST_POSTGRES_URL=postgresql://USER:PASSWORD@127.0.0.1:5432/postgres (a role that may create databases)."; exit 1; }
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q tests/handoff tests/web
 
 bench: install train
 	$(BIN)/python -m bot.evaluate --model $(MODEL)

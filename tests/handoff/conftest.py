@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-# Make the repository root importable (``bot`` is a namespace package there),
-# whatever directory pytest is started from.
-_REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(_REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(_REPO_ROOT))
-
-from bot.handoff import HandoffStore, StaffUser  # noqa: E402
+from bot.handoff import HandoffStore, StaffUser
+from tests.databases import test_database_url
 
 STAFF_PASSWORD = "riktig-hest-batteri"
 
@@ -40,8 +34,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'handoff.sqlite3'}"
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """SQLite, or a fresh PostgreSQL database when TEST_POSTGRES_URL is set."""
+    with test_database_url(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

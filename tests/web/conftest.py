@@ -32,6 +32,7 @@ from bot.kb import KnowledgeBase, load_knowledge_base
 from bot.kb.hours import OSLO
 from bot.web.settings import WebSettings
 from bot.web.state import WebState
+from tests.databases import test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_PASSWORD = "riktig-hest-batteri"
@@ -329,10 +330,17 @@ def kb() -> KnowledgeBase:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> WebSettings:
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """SQLite, or a fresh PostgreSQL database when TEST_POSTGRES_URL is set."""
+    with test_database_url(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> WebSettings:
     base = WebSettings.from_env(
         {
-            "HANDOFF_DATABASE_URL": f"sqlite:///{tmp_path / 'handoff.sqlite3'}",
+            "HANDOFF_DATABASE_URL": database_url,
             "BOT_SECRET_KEY": "test-secret-" + "x" * 40,
             "RATE_LIMIT_CONVERSATION_PER_MIN": "1000",
             "RATE_LIMIT_IP_PER_MIN": "100000",

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from sqlalchemy import text as sql
 
 from bot.web.ratelimit import SlidingWindowLimiter
 
@@ -247,8 +248,9 @@ def test_delete_removes_everything(server: Server) -> None:
     assert c.conversation_id not in server.agent.tracker_store.store
     with server.store.engine.connect() as conn:
         for table in ("messages", "transitions", "notes", "web_conversation_flags"):
-            count = conn.exec_driver_sql(
-                f"SELECT COUNT(*) FROM {table} WHERE conversation_id = ?", (c.conversation_id,)
+            count = conn.execute(
+                sql(f"SELECT COUNT(*) FROM {table} WHERE conversation_id = :cid"),
+                {"cid": c.conversation_id},
             ).scalar()
             assert count == 0, table
 
