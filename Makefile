@@ -45,7 +45,8 @@ shell: install train
 	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --actions actions --port $(ACTIONS_PORT) & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
 	  ACTION_ENDPOINT_URL=http://127.0.0.1:$(ACTIONS_PORT)/webhook \
-	  $(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
+	  $(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml \
+	    --interface 127.0.0.1 --port $(RASA_PORT)
 
 validate: install
 	$(BIN)/python -m bot.kb check
