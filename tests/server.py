@@ -75,13 +75,38 @@ def make_run(extra_env: dict[str, str] | None = None) -> Iterator[RunningBot]:
             raise RuntimeError("`make run` did not become ready:\n" + "".join(log[-80:]))
         yield RunningBot(f"http://127.0.0.1:{rasa_port}", time.monotonic() - started, log)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        _stop_group(process)
     for port in (rasa_port, actions_port):
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
+        if not _port_closed(port, within_s=20):
+            _kill_group(process.pid, signal.SIGKILL)
+            if not _port_closed(port, within_s=10):
                 raise RuntimeError(f"port {port} still open after stopping `make run`")
+
+
+def _kill_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass  # the whole group has already exited
+
+
+def _stop_group(process: subprocess.Popen[str]) -> None:
+    """SIGTERM to `make run` and its servers; SIGKILL if they do not stop in 30 s."""
+    _kill_group(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        _kill_group(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _port_closed(port: int, within_s: float) -> bool:
+    """Waits until nothing listens on 127.0.0.1:``port`` (servers may still be shutting down)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)

@@ -79,6 +79,13 @@ def test_staff_takes_over_answers_and_hands_back(
     ).to_have_count(1)
     expect(staff.get_by_test_id("message-intent").first).to_contain_text("ask_opening_hours")
 
+    # Typing is shown both ways while a person has the conversation.
+    staff.get_by_test_id("reply-box").press_sequentially("Hei", delay=50)
+    expect(citizen.get_by_test_id("chat-typing")).to_contain_text("Kari")
+    citizen.get_by_test_id("chat-input").press_sequentially("hal", delay=50)
+    expect(staff.get_by_test_id("citizen-typing")).to_be_visible()
+    citizen.get_by_test_id("chat-input").fill("")
+
     staff.get_by_test_id("reply-box").fill("Hei, eg heiter Kari. Kva kan eg hjelpe deg med?")
     staff.get_by_test_id("reply-send").click()
     staff_message = last_message(citizen, "staff")
