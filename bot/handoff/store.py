@@ -31,8 +31,9 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Boolean,
@@ -423,28 +424,28 @@ def _offline_request(row: Any) -> OfflineRequest:
     )
 
 
-def _language(language: Language | str) -> Language:
+_E = TypeVar("_E", bound=Enum)
+
+
+def _member(kind: type[_E], value: _E | str, what: str) -> _E:
+    """Parses ``value`` as a member of the enum ``kind``, naming the valid values if not."""
     try:
-        return Language(language)
+        return kind(value)
     except ValueError:
-        valid = ", ".join(lang.value for lang in Language)
-        raise ValueError(f"Unknown language {language!r}. Use one of: {valid}.") from None
+        valid = ", ".join(str(member.value) for member in kind)
+        raise ValueError(f"Unknown {what} {value!r}. Use one of: {valid}.") from None
+
+
+def _language(language: Language | str) -> Language:
+    return _member(Language, language, "language")
 
 
 def _role(role: StaffRole | str) -> StaffRole:
-    try:
-        return StaffRole(role)
-    except ValueError:
-        valid = ", ".join(r.value for r in StaffRole)
-        raise ValueError(f"Unknown role {role!r}. Use one of: {valid}.") from None
+    return _member(StaffRole, role, "role")
 
 
 def _sender(sender: Sender | str) -> Sender:
-    try:
-        return Sender(sender)
-    except ValueError:
-        valid = ", ".join(s.value for s in Sender)
-        raise ValueError(f"Unknown sender {sender!r}. Use one of: {valid}.") from None
+    return _member(Sender, sender, "sender")
 
 
 def _text(value: str, what: str, max_length: int, *, allow_empty: bool = False) -> str:
