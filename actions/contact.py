@@ -10,17 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from actions.common import language_of, say
-from bot.kb.hours import status_at
+from bot.desk import phone_status as desk_phone_status
 from bot.kb.models import KnowledgeBase
 from bot.messages import moment_label, render, schedule_label
-
-PHONE = "phone"  # the id closures.yml exceptions use for the phone
-
 
 def phone_status(kb: KnowledgeBase, language: str) -> str:
     """``Akkurat no er telefonen open.`` or when it opens again."""
     now = common.clock()
-    status = status_at(kb, kb.contact.phone_hours, PHONE, now)
+    status = desk_phone_status(kb, now)
     if status.open_now:
         return render("phone_open_now", language)
     upcoming = moment_label(status.next_opening, language, now) if status.next_opening else "–"

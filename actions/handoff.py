@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from actions.common import language_of, latest_intent, previous_bot_action, say, yes_no_buttons
-from bot.kb.hours import status_at
+from bot.desk import phone_status
 from bot.messages import moment_label, render
 
 PENDING_HANDOFF_REQUESTED = "handoff:requested"
@@ -44,7 +44,7 @@ def hand_off(dispatcher: CollectingDispatcher, language: str, reason: str) -> No
     """Sends the handoff payload and tells the citizen what happens next."""
     kb = common.knowledge_base()
     now = common.clock()
-    status = status_at(kb, kb.contact.phone_hours, "phone", now)
+    status = phone_status(kb, now)
     dispatcher.utter_message(json_message={"handoff": {"reason": reason, "language": language}})
     if status.open_now and status.today.interval is not None:
         say(

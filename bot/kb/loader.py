@@ -26,6 +26,7 @@ from bot.kb.models import (
     Interval,
     KnowledgeBase,
     Location,
+    Municipality,
     Service,
     Text,
 )
@@ -36,7 +37,9 @@ FILES: tuple[str, ...] = (
     "contact.yml",
     "services.yml",
     "faq.yml",
+    "municipality.yml",
 )
+CHAT_STAFFED: tuple[str, ...] = ("phone_hours", "never")
 _INTERVAL = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*$")
 _ID = re.compile(r"^[a-z0-9_]+$")
 
@@ -355,6 +358,32 @@ def _faq(data: dict[str, Any], c: _Checker) -> tuple[FaqEntry, ...]:
     return tuple(result)
 
 
+def _municipality(data: dict[str, Any], c: _Checker) -> Municipality:
+    privacy_url = c.string(data.get("privacy_url"), "", "privacy_url")
+    search_url = c.string(data.get("search_url"), "", "search_url")
+    for field, url in (("privacy_url", privacy_url), ("search_url", search_url)):
+        if url and not url.startswith(("https://", "http://")):
+            c.fail("", field, f"'{url}' is not a web address starting with https://")
+    if search_url and "{query}" not in search_url:
+        c.fail("", "search_url", "put {query} where the search words go")
+    colour = c.string(data.get("brand_colour"), "", "brand_colour")
+    if colour and not re.match(r"^#[0-9a-fA-F]{6}$", colour):
+        c.fail("", "brand_colour", f"'{colour}' is not a colour like #0b4f6c")
+    chat = c.mapping(data.get("chat"), "chat", "chat")
+    staffed = c.string(chat.get("staffed"), "chat", "staffed")
+    if staffed and staffed not in CHAT_STAFFED:
+        c.fail("chat", "staffed", f"'{staffed}' is not one of {', '.join(CHAT_STAFFED)}")
+    sample = c.words(data.get("sample"), "", "sample")
+    return Municipality(
+        name=c.text(data.get("name"), "", "name"),
+        privacy_url=privacy_url,
+        search_url=search_url,
+        brand_colour=colour,
+        chat_staffed=staffed or "phone_hours",
+        sample=sample,
+    )
+
+
 def _sample_entries(kb: KnowledgeBase) -> tuple[str, ...]:
     marked = [f"service_desks.yml: {loc.id}" for loc in kb.locations if loc.sample]
     marked += [
@@ -366,6 +395,7 @@ def _sample_entries(kb: KnowledgeBase) -> tuple[str, ...]:
         marked.append("contact.yml: post.address")
     marked += [f"services.yml: {s.id}" for s in kb.services if s.sample]
     marked += [f"faq.yml: {f.id}" for f in kb.faq if f.sample]
+    marked += [f"municipality.yml: {key}" for key in kb.municipality.sample]
     return tuple(marked)
 
 
@@ -393,6 +423,7 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
     contact = _contact(raw["contact.yml"], checkers["contact.yml"])
     services = _services(raw["services.yml"], checkers["services.yml"])
     faq = _faq(raw["faq.yml"], checkers["faq.yml"])
+    municipality = _municipality(raw["municipality.yml"], checkers["municipality.yml"])
 
     for checker in checkers.values():
         problems.extend(checker.problems)
@@ -406,5 +437,6 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
         contact=contact,
         services=services,
         faq=faq,
+        municipality=municipality,
     )
     return KnowledgeBase(**{**kb.__dict__, "sample_entries": _sample_entries(kb)})

@@ -125,6 +125,27 @@ class FaqEntry:
 
 
 @dataclass(frozen=True)
+class Municipality:
+    """The municipality running the bot: its name, pages and look, and the chat's hours.
+
+    Attributes:
+        name: The municipality's name in nn, nb and en ("Alver kommune").
+        privacy_url: The privacy page the widget's notice links to.
+        search_url: The web site's search, with ``{query}`` where the search words go.
+        brand_colour: The widget's main colour, ``#rrggbb``.
+        chat_staffed: When staff answer the chat: ``phone_hours`` (the phone's hours in
+            contact.yml, with holidays and closures) or ``never`` (the bot only).
+    """
+
+    name: Text
+    privacy_url: str
+    search_url: str
+    brand_colour: str
+    chat_staffed: str = "phone_hours"
+    sample: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the bot states as fact, loaded from ``knowledge_base/``."""
 
@@ -135,6 +156,7 @@ class KnowledgeBase:
     contact: Contact
     services: tuple[Service, ...]
     faq: tuple[FaqEntry, ...]
+    municipality: Municipality
     sample_entries: tuple[str, ...] = field(default=())
 
     def location(self, location_id: str) -> Location | None:

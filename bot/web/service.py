@@ -7,14 +7,14 @@ them in a worker thread with :meth:`bot.web.state.WebState.run`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bot.handoff.errors import ConversationNotFound
 from bot.handoff.records import Conversation, Message, Sender
 from bot.handoff.states import Event, HandoffState, InvalidTransition
-from bot.kb.hours import OSLO, OpenStatus, status_at
+from bot.desk import DeskStatus, chat_desk_status
+from bot.kb.hours import OSLO
 from bot.messages import moment_label, render
 
 from .state import WebState
@@ -113,29 +113,14 @@ def system_message(
     return state.store.add_message(conversation_id, Sender.SYSTEM, text)
 
 
-@dataclass(frozen=True)
-class DeskStatus:
-    """Whether a citizen can be put in the staff queue now."""
-
-    open_now: bool
-    staff_present: bool
-    hours: OpenStatus
-
-    @property
-    def can_queue(self) -> bool:
-        """Open and at least one staff member signed in."""
-        return self.open_now and self.staff_present
-
-
 def desk_status(state: WebState) -> DeskStatus:
-    """Read opening hours (phone hours of innbyggjarservice) and staff presence."""
-    kb = state.knowledge_base()
-    hours = status_at(kb, kb.contact.phone_hours, "phone", state.now())
+    """Read the chat desk's hours and staff presence (see :mod:`bot.desk`)."""
     present = state.presence.staff_present(timedelta(seconds=state.settings.staff_presence_seconds))
-    return DeskStatus(
-        open_now=state.settings.always_open or hours.open_now,
+    return chat_desk_status(
+        state.knowledge_base(),
+        state.now(),
         staff_present=present,
-        hours=hours,
+        always_open=state.settings.always_open,
     )
 
 
