@@ -14,6 +14,7 @@ from bot.desk import phone_status as desk_phone_status
 from bot.kb.models import KnowledgeBase
 from bot.messages import moment_label, render, schedule_label
 
+
 def phone_status(kb: KnowledgeBase, language: str) -> str:
     """``Akkurat no er telefonen open.`` or when it opens again."""
     now = common.clock()

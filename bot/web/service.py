@@ -10,10 +10,10 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from bot.desk import DeskStatus, chat_desk_status
 from bot.handoff.errors import ConversationNotFound
 from bot.handoff.records import Conversation, Message, Sender
 from bot.handoff.states import Event, HandoffState, InvalidTransition
-from bot.desk import DeskStatus, chat_desk_status
 from bot.kb.hours import OSLO
 from bot.messages import moment_label, render
 
