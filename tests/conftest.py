@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -18,7 +19,10 @@ from bot.kb import KnowledgeBase, load_knowledge_base
 from bot.kb.hours import OSLO
 
 ROOT = Path(__file__).resolve().parents[1]
-KB_DIR = ROOT / "knowledge_base"
+# Tests read a frozen fixture, never the live knowledge base editors change (see
+# tests/fixtures/README.md). The servers `make run` starts in tests inherit this too.
+KB_DIR = ROOT / "tests" / "fixtures" / "knowledge_base"
+os.environ["KNOWLEDGE_BASE_DIR"] = str(KB_DIR)
 
 # Thursday 26 November 2026, 10:00 in Oslo: Knarvik and Manger open, Frekhaug closed.
 THURSDAY_MORNING = datetime(2026, 11, 26, 10, 0, tzinfo=OSLO)
@@ -31,7 +35,7 @@ def kb() -> KnowledgeBase:
 
 @pytest.fixture
 def kb_dir(tmp_path: Path) -> Path:
-    """A writable copy of the real knowledge base."""
+    """A writable copy of the fixture knowledge base."""
     target = tmp_path / "knowledge_base"
     shutil.copytree(KB_DIR, target)
     return target

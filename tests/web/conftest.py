@@ -326,7 +326,7 @@ class Staff:
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
-    return load_knowledge_base(ROOT / "knowledge_base")
+    return load_knowledge_base(ROOT / "tests" / "fixtures" / "knowledge_base")
 
 
 @pytest.fixture
