@@ -60,7 +60,18 @@ lint: install
 	$(BIN)/ruff format --check bot actions tests
 	$(BIN)/mypy bot actions
 
-test: install lint validate train
+# Debian's Chromium for the browser tests (Playwright cannot download a browser here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's Chromium for the browser tests (apt-get install chromium)"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else \
+	  echo "ERROR: Chromium is missing for the browser tests; run: sudo apt-get install chromium"; \
+	  exit 1; \
+	fi
+
+test: install lint validate train $(CHROMIUM)
 	$(BIN)/pytest -q
 
 # The handoff store and the web layer against PostgreSQL (a fresh database per test), e.g.
