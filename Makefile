@@ -20,7 +20,11 @@ install: $(VENV)/.installed node_modules/.installed
 
 # axe-core for the browser tests' accessibility checks (exact version in package-lock.json).
 node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "ERROR: npm not found; install Node.js (apt-get install nodejs npm)."; exit 1; }
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Node.js and npm (apt-get install nodejs npm)"; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+	  else echo "ERROR: npm not found; run: sudo apt-get install nodejs npm"; exit 1; fi; }
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
