@@ -236,20 +236,20 @@ SCHEMA_EDITS = [
         "services.yml",
         "services:",
         "service:",
-        "services.yml, line 3: unknown key 'service' — did you mean 'services'?",
+        "services.yml, line 5: unknown key 'service' — did you mean 'services'?",
     ),
     (
         "services.yml",
         "    synonyms: [booke,",
         "    synonym: [booke,",
-        "services.yml, line 22: services[1] (id 'booking'): unknown key 'synonym' — did you "
+        "services.yml, line 24: services[1] (id 'booking'): unknown key 'synonym' — did you "
         "mean 'synonyms'?",
     ),
     (
         "services.yml",
         "      nn: Alver rådhus, kommunehuset",
         "      nn: Ring {telefon}. Alver rådhus, kommunehuset",
-        "services.yml, line 11: services[0] (id 'digitalt_kundemottak'), field 'answer.nn': "
+        "services.yml, line 13: services[0] (id 'digitalt_kundemottak'), field 'answer.nn': "
         "unknown placeholder '{telefon}'",
     ),
     ("faq.yml", "faq:\n", "faqs:\n", "faq.yml, line 6: unknown key 'faqs' — did you mean 'faq'?"),
