@@ -89,7 +89,7 @@ BAD_EDITS = [
         "closures.yml",
         "  - date: 2026-12-24",
         "  - date: 2026-13-24",
-        ["closures.yml, line 9: exceptions[0], field 'date'", "not a date"],
+        ["closures.yml, line 10: exceptions[0], field 'date'", "not a date"],
     ),
     (
         "closures.yml",
@@ -189,23 +189,37 @@ SCHEMA_EDITS = [
         "unknown language 'nm'",
     ),
     (
+        "service_desks.yml",
+        '      tuesday: "09:00-15:00"\n      thursday',
+        '      tuesday: "09:00-15:00"\n      tuesday: "10:00-15:00"\n      thursday',
+        "service_desks.yml, line 37: locations[1] (id 'manger'), in 'opening_hours': 'tuesday'"
+        " is given twice (only the last one counts)",
+    ),
+    (
+        "closures.yml",
+        '    hours: "10:00-14:00"',
+        '    hours: "10:00-14:00"\n    locations: [mangr]',
+        "closures.yml, line 21: exceptions[1], field 'locations': unknown location 'mangr' — "
+        "did you mean 'manger'?",
+    ),
+    (
         "closures.yml",
         "public_holidays_closed:",
         "public_holiday_closed:",
-        "closures.yml, line 6: unknown key 'public_holiday_closed' — did you mean "
+        "closures.yml, line 7: unknown key 'public_holiday_closed' — did you mean "
         "'public_holidays_closed'?",
     ),
     (
         "closures.yml",
         "    reason:",
         "    reasons:",
-        "closures.yml, line 11: exceptions[0]: unknown key 'reasons' — did you mean 'reason'?",
+        "closures.yml, line 12: exceptions[0]: unknown key 'reasons' — did you mean 'reason'?",
     ),
     (
         "closures.yml",
         "    sample: true",
         "    sample: maybe",
-        "closures.yml, line 15: exceptions[0], field 'sample': 'maybe' is not true or false",
+        "closures.yml, line 16: exceptions[0], field 'sample': 'maybe' is not true or false",
     ),
     (
         "contact.yml",

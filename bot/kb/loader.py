@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.kb.models import (
     LANGUAGES,
+    PHONE_ID,
     REQUIRED_LANGUAGES,
     WEEKDAYS,
     Contact,
@@ -30,7 +31,7 @@ from bot.kb.models import (
 )
 from bot.kb.placeholders import placeholder_problems
 from bot.kb.schema import SCHEMA, suggestion, unknown_keys
-from bot.kb.source import LineMap, line_of, read_yaml
+from bot.kb.source import LineMap, duplicate_keys, line_of, read_yaml
 
 FILES: tuple[str, ...] = (
     "service_desks.yml",
@@ -82,18 +83,26 @@ class _Checker:
     def fail(self, entry: str, field: str, message: str) -> None:
         self.problems.append(f"{self.where(entry, field)}, field '{field}': {message}")
 
-    def unknown_keys(self) -> None:
-        """Names every key the schema doesn't allow, with the closest allowed one."""
+    def keys(self) -> None:
+        """Names every key the schema doesn't allow (with the closest allowed one) and
+        every key written twice."""
         for path, key, hint in unknown_keys(self.root, SCHEMA[self.file]):
-            top, _, rest = path.partition(".")
-            entry = _entry_at(self.root, top)
-            if rest:
-                entry = f"{entry}, in '{rest}'"
             line = line_of(self.root, f"{path}.{key}" if path else key)
-            place = f"{self.file}, line {line}" if line else self.file
+            self.problems.append(f"{self._at(path, line)}unknown key '{key}'{hint}")
+        for path, key, line in duplicate_keys(self.root):
             self.problems.append(
-                f"{place}: {entry + ': ' if entry else ''}unknown key '{key}'{hint}"
+                f"{self._at(path, line)}'{key}' is given twice (only the last one counts); "
+                "remove one"
             )
+
+    def _at(self, path: str, line: int | None) -> str:
+        """``file, line N: entry, in 'sub': `` for a path such as ``locations[1].note``."""
+        top, _, rest = path.partition(".")
+        entry = _entry_at(self.root, top)
+        if rest:
+            entry = f"{entry}, in '{rest}'"
+        place = f"{self.file}, line {line}" if line else self.file
+        return f"{place}: {entry}: " if entry else f"{place}: "
 
     def mapping(self, value: Any, entry: str, field: str) -> dict[str, Any]:
         if value is None:
@@ -185,9 +194,7 @@ class _Checker:
         hours: dict[str, Interval] = {}
         for day, spec in self.mapping(value, entry, field).items():
             if str(day).lower() not in WEEKDAYS:
-                hint = suggestion(str(day).lower(), WEEKDAYS)
-                if hint.startswith(";"):
-                    hint = f"; use one of {', '.join(WEEKDAYS)}"
+                hint = suggestion(str(day).lower(), WEEKDAYS, "use one of")
                 self.fail(entry, f"{field}.{day}", f"unknown weekday '{day}'{hint}")
                 continue
             interval = self.interval(spec, entry, f"{field}.{day}")
@@ -263,7 +270,7 @@ def _locations(data: dict[str, Any], c: _Checker) -> tuple[Text, tuple[Location,
 def _exceptions(
     data: dict[str, Any], c: _Checker, location_ids: Iterable[str]
 ) -> tuple[Exception_, ...]:
-    known = set(location_ids)
+    known = [*location_ids, PHONE_ID]
     result = []
     for index, raw in enumerate(c.sequence(data.get("exceptions"), "", "exceptions")):
         entry = _entry("exceptions", index, raw)
@@ -284,7 +291,8 @@ def _exceptions(
         locations = c.words(raw.get("locations"), entry, "locations")
         for loc in locations:
             if loc not in known:
-                c.fail(entry, "locations", f"unknown location '{loc}'; known: {sorted(known)}")
+                hint = suggestion(loc, known, "use one of")
+                c.fail(entry, "locations", f"unknown location '{loc}'{hint}")
         if start and end:
             result.append(
                 Exception_(
@@ -442,7 +450,7 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
     raw = {name: read_yaml(folder / name, problems) for name in FILES}
     checkers = {name: _Checker(name, raw[name]) for name in FILES}
     for checker in checkers.values():
-        checker.unknown_keys()
+        checker.keys()
 
     service_name, locations = _locations(raw["service_desks.yml"], checkers["service_desks.yml"])
     closures = raw["closures.yml"]

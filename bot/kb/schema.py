@@ -88,12 +88,14 @@ SCHEMA: dict[str, Schema] = {
 }
 
 
-def suggestion(word: str, allowed: list[str] | tuple[str, ...]) -> str:
-    """`` — did you mean 'x'?`` for the closest allowed word, or ``; use a, b or c``."""
+def suggestion(
+    word: str, allowed: list[str] | tuple[str, ...], listing: str = "allowed here:"
+) -> str:
+    """`` — did you mean 'x'?`` for the closest allowed word, else ``; allowed here: a, b``."""
     close = difflib.get_close_matches(str(word), list(allowed), n=1, cutoff=0.6)
     if close:
         return f" — did you mean '{close[0]}'?"
-    return f"; allowed here: {', '.join(allowed)}"
+    return f"; {listing} {', '.join(allowed)}"
 
 
 def unknown_keys(data: Any, schema: Any, path: str = "") -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["LineList", "LineMap", "line_of", "read_yaml"]
+__all__ = ["LineList", "LineMap", "duplicate_keys", "line_of", "read_yaml"]
 
 
 class LineMap(dict[Any, Any]):
@@ -22,6 +22,7 @@ class LineMap(dict[Any, Any]):
 
     line: int = 0
     lines: dict[Any, int]
+    duplicates: list[tuple[Any, int]]  # (key, line) of keys given twice; the last one wins
 
 
 class LineList(list[Any]):
@@ -46,6 +47,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[LineMap]
     data = LineMap()
     data.line = node.start_mark.line + 1
     data.lines = {}
+    data.duplicates = []
     yield data
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
@@ -55,6 +57,8 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[LineMap]
         except TypeError:  # an unhashable key such as a list: report it as text
             key = str(key)
             data[key] = loader.construct_object(value_node, deep=True)
+        if key in data.lines:
+            data.duplicates.append((key, key_node.start_mark.line + 1))
         data.lines[key] = key_node.start_mark.line + 1
 
 
@@ -78,7 +82,7 @@ def read_yaml(path: Path, problems: list[str]) -> LineMap:
         problems: Where to append the problem, naming the file (and line).
     """
     empty = LineMap()
-    empty.lines = {}
+    empty.lines, empty.duplicates = {}, []
     if not path.is_file():
         problems.append(f"{path.name}: the file is missing from {path.parent}")
         return empty
@@ -120,3 +124,19 @@ def line_of(node: Any, path: str, own_line: bool = True) -> int | None:
         else:
             break
     return line
+
+
+def duplicate_keys(node: Any, path: str = "") -> list[tuple[str, str, int]]:
+    """Every key written twice in the same mapping: ``(parent path, key, line)``.
+
+    YAML keeps only the last of two equal keys, so the first one would silently be lost.
+    """
+    found: list[tuple[str, str, int]] = []
+    if isinstance(node, LineMap):
+        found += [(path, str(key), line) for key, line in getattr(node, "duplicates", [])]
+        for key, value in node.items():
+            found += duplicate_keys(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += duplicate_keys(item, f"{path}[{index}]")
+    return found
