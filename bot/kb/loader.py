@@ -1,8 +1,9 @@
 """Loads and validates the knowledge base YAML files.
 
-Every problem is reported with the file, the entry and the field, so that an
-editor who is not a programmer can find and fix it. All problems in all files
-are collected before failing, not only the first.
+Every problem is reported with the file, the line, the entry and the field, so that
+an editor who is not a programmer can find and fix it. Keys are checked against the
+schema in :mod:`bot.kb.schema`, placeholders in answers by :mod:`bot.kb.placeholders`.
+All problems in all files are collected before failing, not only the first.
 """
 
 from __future__ import annotations
@@ -443,7 +444,7 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
 
     Raises:
         KnowledgeBaseError: If any file is missing, unreadable or has invalid entries;
-            the message lists every problem with file, entry and field.
+            the message lists every problem with file, line, entry and field.
     """
     folder = Path(directory)
     problems: list[str] = []
@@ -461,6 +462,9 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
     faq = _faq(raw["faq.yml"], checkers["faq.yml"], desks)
     municipality = _municipality(raw["municipality.yml"], checkers["municipality.yml"])
 
+    holidays_closed = checkers["closures.yml"].flag(
+        closures.get("public_holidays_closed", True), "", "public_holidays_closed"
+    )
     for checker in checkers.values():
         problems.extend(checker.problems)
     if problems:
@@ -469,7 +473,7 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
         service_name=service_name,
         locations=locations,
         exceptions=exceptions,
-        public_holidays_closed=bool(closures.get("public_holidays_closed", True)),
+        public_holidays_closed=holidays_closed,
         contact=contact,
         services=services,
         faq=faq,
