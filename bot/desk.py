@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.kb.hours import OpenStatus, status_at
-from bot.kb.models import KnowledgeBase
+from bot.kb.models import PHONE_ID, KnowledgeBase
 
 __all__ = ["PHONE", "DeskStatus", "chat_desk_status", "phone_status"]
 
-PHONE = "phone"  # the id closures.yml exceptions use for the phone (and the chat desk)
+PHONE = PHONE_ID  # the id closures.yml exceptions use for the phone (and the chat desk)
 
 
 def phone_status(kb: KnowledgeBase, now: datetime) -> OpenStatus:

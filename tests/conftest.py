@@ -14,15 +14,17 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import common
 from bot.kb import KnowledgeBase, load_knowledge_base
 from bot.kb.hours import OSLO
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tests read a frozen fixture, never the live knowledge base editors change (see
 # tests/fixtures/README.md). The servers `make run` starts in tests inherit this too.
+# Set before anything imports `actions`, whose import loads bot.kb.default_store().
 KB_DIR = ROOT / "tests" / "fixtures" / "knowledge_base"
 os.environ["KNOWLEDGE_BASE_DIR"] = str(KB_DIR)
+# Fixture variants (broken files etc.) live next to it.
+FIXTURES = ROOT / "tests" / "fixtures"
 
 # Thursday 26 November 2026, 10:00 in Oslo: Knarvik and Manger open, Frekhaug closed.
 THURSDAY_MORNING = datetime(2026, 11, 26, 10, 0, tzinfo=OSLO)
@@ -44,6 +46,7 @@ def kb_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """Sets the actions' clock: ``at(datetime(...))``."""
+    from actions import common
 
     def set_clock(moment: datetime) -> None:
         monkeypatch.setattr(common, "clock", lambda: moment)

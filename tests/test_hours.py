@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
-from bot.kb import KnowledgeBase
+from bot.desk import phone_status
+from bot.kb import KnowledgeBase, load_knowledge_base
 from bot.kb.holidays import easter_sunday, holiday_name, public_holidays
 from bot.kb.hours import OSLO, hours_on, next_opening, status_at
 
@@ -110,3 +112,19 @@ def test_next_opening_in_utc_input(kb: KnowledgeBase) -> None:
     assert next_opening(kb, manger.opening_hours, "manger", moment) == datetime(
         2026, 11, 26, 9, 0, tzinfo=OSLO
     )
+
+
+def test_a_closure_can_name_the_phone_alone(kb_dir: Path) -> None:
+    """`locations: [phone]` in closures.yml closes the phone (and chat desk), not the desks."""
+    closures = kb_dir / "closures.yml"
+    closures.write_text(
+        closures.read_text(encoding="utf-8")
+        + "\n  - date: 2026-11-26\n    closed: true\n    locations: [phone]\n"
+        "    reason: {nn: personalmøte, nb: personalmøte}\n",
+        encoding="utf-8",
+    )
+    kb = load_knowledge_base(kb_dir)
+    thursday = datetime(2026, 11, 26, 10, 0, tzinfo=OSLO)
+    assert not phone_status(kb, thursday).open_now
+    knarvik = _desk(kb, "knarvik")
+    assert status_at(kb, knarvik.opening_hours, "knarvik", thursday).open_now

@@ -9,7 +9,12 @@ from bot.kb.store import DEFAULT_DIRECTORY
 
 
 def main(argv: list[str]) -> int:
-    """Validates the knowledge base and lists entries still marked as sample content."""
+    """Validates the knowledge base and lists entries still marked as sample content.
+
+    Checks every file's keys against the schema (bot/kb/schema.py), every value, the
+    references between files (desk ids in closures.yml, placeholders in answers) and
+    lists what is still marked ``sample``. Returns 1 if anything is wrong, 2 on bad usage.
+    """
     if not argv or argv[0] != "check":
         print("usage: python -m bot.kb check [knowledge_base folder]", file=sys.stderr)
         return 2
@@ -21,7 +26,8 @@ def main(argv: list[str]) -> int:
         return 1
     print(
         f"OK: {len(kb.locations)} locations, {len(kb.exceptions)} closures, "
-        f"{len(kb.services)} services, {len(kb.faq)} FAQ entries."
+        f"{len(kb.services)} services, {len(kb.faq)} FAQ entries; every key, place and "
+        "placeholder is known."
     )
     if kb.sample_entries:
         print(f"{len(kb.sample_entries)} entries are sample content for editors to verify:")

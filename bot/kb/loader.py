@@ -1,8 +1,9 @@
 """Loads and validates the knowledge base YAML files.
 
-Every problem is reported with the file, the entry and the field, so that an
-editor who is not a programmer can find and fix it. All problems in all files
-are collected before failing, not only the first.
+Every problem is reported with the file, the line, the entry and the field, so that
+an editor who is not a programmer can find and fix it. Keys are checked against the
+schema in :mod:`bot.kb.schema`, placeholders in answers by :mod:`bot.kb.placeholders`.
+All problems in all files are collected before failing, not only the first.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.kb.models import (
     LANGUAGES,
+    PHONE_ID,
     REQUIRED_LANGUAGES,
     WEEKDAYS,
     Contact,
@@ -30,6 +30,9 @@ from bot.kb.models import (
     Service,
     Text,
 )
+from bot.kb.placeholders import placeholder_problems
+from bot.kb.schema import SCHEMA, suggestion, unknown_keys
+from bot.kb.source import LineMap, duplicate_keys, line_of, read_yaml
 
 FILES: tuple[str, ...] = (
     "service_desks.yml",
@@ -42,16 +45,6 @@ FILES: tuple[str, ...] = (
 CHAT_STAFFED: tuple[str, ...] = ("phone_hours", "never")
 _INTERVAL = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*$")
 _ID = re.compile(r"^[a-z0-9_]+$")
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that keeps dates as text, so bad dates are reported per entry."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 class KnowledgeBaseError(ValueError):
@@ -71,15 +64,46 @@ class KnowledgeBaseError(ValueError):
 
 
 class _Checker:
-    """Collects problems while reading one file."""
+    """Collects problems while reading one file, each with the line it is on."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, root: LineMap) -> None:
         self.file = file
+        self.root = root
+        self.entries: dict[str, Any] = {}  # "faq[2] (id 'x')" -> that entry's mapping
         self.problems: list[str] = []
 
+    def where(self, entry: str, field: str) -> str:
+        """``faq.yml, line 12: faq[2] (id 'x')``: the file, the line and the entry."""
+        if entry in self.entries:
+            line = line_of(self.entries[entry], field)
+        else:
+            line = line_of(self.root, f"{entry}.{field}" if entry else field, own_line=False)
+        place = f"{self.file}, line {line}" if line else self.file
+        return f"{place}: {entry}" if entry else place
+
     def fail(self, entry: str, field: str, message: str) -> None:
-        where = f"{self.file}: {entry}" if entry else self.file
-        self.problems.append(f"{where}, field '{field}': {message}")
+        self.problems.append(f"{self.where(entry, field)}, field '{field}': {message}")
+
+    def keys(self) -> None:
+        """Names every key the schema doesn't allow (with the closest allowed one) and
+        every key written twice."""
+        for path, key, hint in unknown_keys(self.root, SCHEMA[self.file]):
+            line = line_of(self.root, f"{path}.{key}" if path else key)
+            self.problems.append(f"{self._at(path, line)}unknown key '{key}'{hint}")
+        for path, key, line in duplicate_keys(self.root):
+            self.problems.append(
+                f"{self._at(path, line)}'{key}' is given twice (only the last one counts); "
+                "remove one"
+            )
+
+    def _at(self, path: str, line: int | None) -> str:
+        """``file, line N: entry, in 'sub': `` for a path such as ``locations[1].note``."""
+        top, _, rest = path.partition(".")
+        entry = _entry_at(self.root, top)
+        if rest:
+            entry = f"{entry}, in '{rest}'"
+        place = f"{self.file}, line {line}" if line else self.file
+        return f"{place}: {entry}: " if entry else f"{place}: "
 
     def mapping(self, value: Any, entry: str, field: str) -> dict[str, Any]:
         if value is None:
@@ -87,7 +111,24 @@ class _Checker:
         if not isinstance(value, dict):
             self.fail(entry, field, f"expected a mapping (key: value), got {_kind(value)}")
             return {}
+        if field == "(entry)":
+            self.entries[entry] = value
         return value
+
+    def flag(self, value: Any, entry: str, field: str) -> bool:
+        """A yes/no value such as ``sample: true``."""
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.fail(entry, field, f"'{value}' is not true or false")
+            return False
+        return value
+
+    def placeholders(self, text: Text, entry: str, field: str, desks: dict[str, bool]) -> None:
+        """Names unknown placeholders (and unknown desks in them) in an answer."""
+        for language in LANGUAGES:
+            for problem in placeholder_problems(getattr(text, language) or "", desks):
+                self.fail(entry, f"{field}.{language}", problem)
 
     def sequence(self, value: Any, entry: str, field: str) -> list[Any]:
         if value is None:
@@ -154,11 +195,8 @@ class _Checker:
         hours: dict[str, Interval] = {}
         for day, spec in self.mapping(value, entry, field).items():
             if str(day).lower() not in WEEKDAYS:
-                self.fail(
-                    entry,
-                    f"{field}.{day}",
-                    f"unknown weekday '{day}'; use one of {', '.join(WEEKDAYS)}",
-                )
+                hint = suggestion(str(day).lower(), WEEKDAYS, "use one of")
+                self.fail(entry, f"{field}.{day}", f"unknown weekday '{day}'{hint}")
                 continue
             interval = self.interval(spec, entry, f"{field}.{day}")
             if interval:
@@ -189,32 +227,19 @@ def _kind(value: Any) -> str:
     return kinds.get(type(value), type(value).__name__)
 
 
+def _entry_at(root: LineMap, top: str) -> str:
+    """``locations[1] (id 'manger')`` for the path ``locations[1]``; other paths as they are."""
+    kind, _, index = top.partition("[")
+    items = root.get(kind)
+    if index and isinstance(items, list):
+        position = int(index.rstrip("]"))
+        return _entry(kind, position, items[position])
+    return top
+
+
 def _entry(kind: str, index: int, raw: Any) -> str:
     ident = raw.get("id") if isinstance(raw, dict) else None
     return f"{kind}[{index}]" + (f" (id '{ident}')" if ident else "")
-
-
-def _read_yaml(path: Path, problems: list[str]) -> dict[str, Any]:
-    if not path.is_file():
-        problems.append(f"{path.name}: the file is missing from {path.parent}")
-        return {}
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
-    except UnicodeDecodeError:
-        problems.append(f"{path.name}: the file is not UTF-8 text; save it as UTF-8")
-        return {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(error, "problem", None) or str(error)
-        problems.append(f"{path.name}: not valid YAML{where}: {reason}")
-        return {}
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        problems.append(f"{path.name}: the top level must be a mapping (key: value)")
-        return {}
-    return data
 
 
 def _locations(data: dict[str, Any], c: _Checker) -> tuple[Text, tuple[Location, ...]]:
@@ -235,7 +260,7 @@ def _locations(data: dict[str, Any], c: _Checker) -> tuple[Text, tuple[Location,
                 opening_hours=c.week(raw.get("opening_hours"), entry, "opening_hours"),
                 note=c.text(raw["note"], entry, "note") if raw.get("note") else None,
                 preposition=c.string(raw.get("preposition"), entry, "preposition", False) or "på",
-                sample=bool(raw.get("sample", False)),
+                sample=c.flag(raw.get("sample"), entry, "sample"),
             )
         )
     if not locations:
@@ -246,7 +271,7 @@ def _locations(data: dict[str, Any], c: _Checker) -> tuple[Text, tuple[Location,
 def _exceptions(
     data: dict[str, Any], c: _Checker, location_ids: Iterable[str]
 ) -> tuple[Exception_, ...]:
-    known = set(location_ids)
+    known = [*location_ids, PHONE_ID]
     result = []
     for index, raw in enumerate(c.sequence(data.get("exceptions"), "", "exceptions")):
         entry = _entry("exceptions", index, raw)
@@ -267,7 +292,8 @@ def _exceptions(
         locations = c.words(raw.get("locations"), entry, "locations")
         for loc in locations:
             if loc not in known:
-                c.fail(entry, "locations", f"unknown location '{loc}'; known: {sorted(known)}")
+                hint = suggestion(loc, known, "use one of")
+                c.fail(entry, "locations", f"unknown location '{loc}'{hint}")
         if start and end:
             result.append(
                 Exception_(
@@ -277,7 +303,7 @@ def _exceptions(
                     hours=hours,
                     reason=c.text(raw.get("reason"), entry, "reason"),
                     locations=locations,
-                    sample=bool(raw.get("sample", False)),
+                    sample=c.flag(raw.get("sample"), entry, "sample"),
                 )
             )
     return tuple(result)
@@ -311,31 +337,33 @@ def _contact(data: dict[str, Any], c: _Checker) -> Contact:
         web=c.string(data.get("web"), "", "web"),
         postal_address=c.string(post.get("address"), "post", "address"),
         emergency=tuple(emergency),
-        postal_address_sample=bool(post.get("sample", False)),
+        postal_address_sample=c.flag(post.get("sample"), "post", "sample"),
     )
 
 
-def _services(data: dict[str, Any], c: _Checker) -> tuple[Service, ...]:
+def _services(data: dict[str, Any], c: _Checker, desks: dict[str, bool]) -> tuple[Service, ...]:
     seen: set[str] = set()
     result = []
     for index, raw in enumerate(c.sequence(data.get("services"), "", "services")):
         entry = _entry("services", index, raw)
         raw = c.mapping(raw, entry, "(entry)")
         if raw:
+            answer = c.text(raw.get("answer"), entry, "answer")
+            c.placeholders(answer, entry, "answer", desks)
             result.append(
                 Service(
                     id=c.identifier(raw.get("id"), entry, seen),
                     name=c.text(raw.get("name"), entry, "name"),
                     synonyms=c.words(raw.get("synonyms"), entry, "synonyms"),
-                    answer=c.text(raw.get("answer"), entry, "answer"),
+                    answer=answer,
                     link=c.string(raw.get("link"), entry, "link"),
-                    sample=bool(raw.get("sample", False)),
+                    sample=c.flag(raw.get("sample"), entry, "sample"),
                 )
             )
     return tuple(result)
 
 
-def _faq(data: dict[str, Any], c: _Checker) -> tuple[FaqEntry, ...]:
+def _faq(data: dict[str, Any], c: _Checker, desks: dict[str, bool]) -> tuple[FaqEntry, ...]:
     seen: set[str] = set()
     result = []
     for index, raw in enumerate(c.sequence(data.get("faq"), "", "faq")):
@@ -346,13 +374,15 @@ def _faq(data: dict[str, Any], c: _Checker) -> tuple[FaqEntry, ...]:
         questions = c.words(raw.get("questions"), entry, "questions")
         if not questions:
             c.fail(entry, "questions", "needs at least one question phrasing")
+        answer = c.text(raw.get("answer"), entry, "answer")
+        c.placeholders(answer, entry, "answer", desks)
         result.append(
             FaqEntry(
                 id=c.identifier(raw.get("id"), entry, seen),
                 questions=questions,
-                answer=c.text(raw.get("answer"), entry, "answer"),
+                answer=answer,
                 link=c.string(raw.get("link"), entry, "link", required=False),
-                sample=bool(raw.get("sample", False)),
+                sample=c.flag(raw.get("sample"), entry, "sample"),
             )
         )
     return tuple(result)
@@ -374,6 +404,10 @@ def _municipality(data: dict[str, Any], c: _Checker) -> Municipality:
     if staffed and staffed not in CHAT_STAFFED:
         c.fail("chat", "staffed", f"'{staffed}' is not one of {', '.join(CHAT_STAFFED)}")
     sample = c.words(data.get("sample"), "", "sample")
+    keys = [key for key in SCHEMA["municipality.yml"] if key not in ("sample", "source")]
+    for index, key in enumerate(sample):
+        if key not in keys:
+            c.fail("", f"sample[{index}]", f"unknown key '{key}'{suggestion(key, keys)}")
     return Municipality(
         name=c.text(data.get("name"), "", "name"),
         privacy_url=privacy_url,
@@ -410,21 +444,27 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
 
     Raises:
         KnowledgeBaseError: If any file is missing, unreadable or has invalid entries;
-            the message lists every problem with file, entry and field.
+            the message lists every problem with file, line, entry and field.
     """
     folder = Path(directory)
     problems: list[str] = []
-    raw = {name: _read_yaml(folder / name, problems) for name in FILES}
-    checkers = {name: _Checker(name) for name in FILES}
+    raw = {name: read_yaml(folder / name, problems) for name in FILES}
+    checkers = {name: _Checker(name, raw[name]) for name in FILES}
+    for checker in checkers.values():
+        checker.keys()
 
     service_name, locations = _locations(raw["service_desks.yml"], checkers["service_desks.yml"])
     closures = raw["closures.yml"]
     exceptions = _exceptions(closures, checkers["closures.yml"], (loc.id for loc in locations))
     contact = _contact(raw["contact.yml"], checkers["contact.yml"])
-    services = _services(raw["services.yml"], checkers["services.yml"])
-    faq = _faq(raw["faq.yml"], checkers["faq.yml"])
+    desks = {loc.id: loc.has_desk for loc in locations if loc.id}
+    services = _services(raw["services.yml"], checkers["services.yml"], desks)
+    faq = _faq(raw["faq.yml"], checkers["faq.yml"], desks)
     municipality = _municipality(raw["municipality.yml"], checkers["municipality.yml"])
 
+    holidays_closed = checkers["closures.yml"].flag(
+        closures.get("public_holidays_closed", True), "", "public_holidays_closed"
+    )
     for checker in checkers.values():
         problems.extend(checker.problems)
     if problems:
@@ -433,7 +473,7 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
         service_name=service_name,
         locations=locations,
         exceptions=exceptions,
-        public_holidays_closed=bool(closures.get("public_holidays_closed", True)),
+        public_holidays_closed=holidays_closed,
         contact=contact,
         services=services,
         faq=faq,

@@ -16,6 +16,8 @@ WEEKDAYS: tuple[str, ...] = (
 )
 LANGUAGES: tuple[str, ...] = ("nn", "nb", "en")
 REQUIRED_LANGUAGES: tuple[str, ...] = ("nn", "nb")
+# The id closures.yml exceptions use for the phone (and the chat desk) in `locations:`.
+PHONE_ID = "phone"
 
 
 @dataclass(frozen=True)
