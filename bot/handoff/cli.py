@@ -136,22 +136,22 @@ def _run(args: argparse.Namespace, stdout: TextIO) -> int:
         password = _read_password()
         check_password_policy(password)
         with HandoffStore(database_url) as store:
-            user = store.add_user(args.username, args.first_name, password, args.role)
+            user = store.users.add(args.username, args.first_name, password, args.role)
         print(f"Created {user.role.value} user '{user.username}' (id {user.id}).", file=stdout)
         return EXIT_OK
 
     with HandoffStore(database_url) as store:
         if args.command == "list-users":
-            print(_format_users(store.list_users()), file=stdout)
+            print(_format_users(store.users.list()), file=stdout)
             return EXIT_OK
         if args.command in ("deactivate", "activate"):
-            found = store.get_user_by_username(args.username)
+            found = store.users.get_by_username(args.username)
             if found is None:
                 raise CliError(
                     f"No staff user named {args.username!r}. See existing users with 'list-users'."
                 )
             active = args.command == "activate"
-            user = store.set_active(found.id, active)
+            user = store.users.set_active(found.id, active)
             state = "active" if user.active else "deactivated"
             print(f"User '{user.username}' is now {state}.", file=stdout)
             return EXIT_OK
