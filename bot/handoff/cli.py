@@ -10,10 +10,12 @@ Usage::
 The password is asked for interactively (twice), or taken from the environment
 variable ``HANDOFF_PASSWORD`` for scripts and tests. The database is given with
 ``--database-url``, else ``$HANDOFF_DATABASE_URL``, else
-``sqlite:///var/handoff.sqlite3`` (the folder is created if missing).
+``sqlite:///var/handoff.sqlite3`` (the folder is created if missing). Like the
+bot, the tool brings the database to the newest schema first (Alembic migrations).
 
 Exit codes: 0 success, 1 the action failed (e.g. duplicate username, unknown
-user, password too short), 2 invalid command line (e.g. unknown role).
+user, password too short, database at a revision this bot does not know),
+2 invalid command line (e.g. unknown role).
 """
 
 from __future__ import annotations

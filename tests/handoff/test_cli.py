@@ -6,6 +6,7 @@ import getpass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.handoff import HandoffStore, StaffRole
 from bot.handoff.cli import main
@@ -154,3 +155,14 @@ def test_deactivate_unknown_user_fails(db_url: str, capsys: pytest.CaptureFixtur
 def test_unusable_database_url_fails_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--database-url", "nosuchdialect://x/y", "list-users"]) == 1
     assert "error:" in capsys.readouterr().err
+
+
+def test_database_at_an_unknown_revision_fails_cleanly(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with HandoffStore(db_url) as store, store.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'xyz'"))
+    assert main(["--database-url", db_url, "list-users"]) == 1
+    err = capsys.readouterr().err
+    assert "revision 'xyz'" in err
+    assert "upgrade the bot or restore a matching backup" in err
