@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 
@@ -19,7 +18,7 @@ from .common import (
 )
 from .database import Database
 from .errors import ConcurrentUpdateError, ConversationNotFound
-from .moves import current_state, to_conversation, try_move
+from .moves import current_state, to_conversation, to_transition, try_move
 from .records import Conversation, Language, QueueEntry, Transition
 from .retention import delete_conversations
 from .schema import CONVERSATION_ID_MAX, ConversationRow, TransitionRow
@@ -27,19 +26,6 @@ from .states import Event, HandoffState, _as_event
 from .users import UserRepository
 
 __all__ = ["ConversationRepository"]
-
-
-def _transition(row: Any) -> Transition:
-    return Transition(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        from_state=HandoffState(row.from_state),
-        to_state=HandoffState(row.to_state),
-        event=Event(row.event),
-        actor=row.actor,
-        reason=row.reason,
-        at=row.at,
-    )
 
 
 class ConversationRepository:
@@ -242,7 +228,7 @@ class ConversationRepository:
                 .where(TransitionRow.conversation_id == conversation_id)
                 .order_by(TransitionRow.id)
             ).scalars()
-            return [_transition(row) for row in rows]
+            return [to_transition(row) for row in rows]
 
     def queue(self) -> list[QueueEntry]:
         """Return conversations waiting for a person, longest waiting first.

@@ -15,11 +15,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .errors import ConversationNotFound
-from .records import Conversation, Language
+from .records import Conversation, Language, Transition
 from .schema import ConversationRow, TransitionRow
 from .states import Event, HandoffState, next_state
 
-__all__ = ["UNSET", "Unset", "current_state", "to_conversation", "try_move"]
+__all__ = ["UNSET", "Unset", "current_state", "to_conversation", "to_transition", "try_move"]
 
 
 class Unset:
@@ -39,6 +39,20 @@ def to_conversation(row: Any) -> Conversation:
         updated_at=row.updated_at,
         claimed_by=row.claimed_by,
         waiting_since=row.waiting_since,
+    )
+
+
+def to_transition(row: Any) -> Transition:
+    """Convert a ``transitions`` row to a :class:`Transition` record."""
+    return Transition(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        from_state=HandoffState(row.from_state),
+        to_state=HandoffState(row.to_state),
+        event=Event(row.event),
+        actor=row.actor,
+        reason=row.reason,
+        at=row.at,
     )
 
 
