@@ -6,23 +6,27 @@ This package has no web code. It provides:
   :class:`Event`, :data:`TRANSITIONS`, :func:`next_state`) and
   :func:`bot_may_speak`, the single rule for when the bot may answer
   (only in BOT; silent in WAITING, WITH_HUMAN and CLOSED).
-* :mod:`bot.handoff.store` - :class:`HandoffStore`, the database layer
-  (conversations, transcripts, queue, notes, offline requests, staff users).
+* :mod:`bot.handoff.store` - :class:`HandoffStore`, the database layer: one
+  repository per concern (``conversations``, ``messages``, ``notes``,
+  ``requests``, ``users``, ``retention``) over one engine and one clock.
+* :mod:`bot.handoff.schema` - every table of the handoff database on one
+  ``MetaData``; :mod:`bot.handoff.migrate` and ``bot/handoff/migrations/`` -
+  the Alembic migrations the store runs when it opens.
 * :mod:`bot.handoff.passwords` - scrypt password hashing.
 * :mod:`bot.handoff.contact` - validation of e-mail / phone contacts.
 * :mod:`bot.handoff.cli` - ``python -m bot.handoff.cli`` to manage staff users.
 
 Typical flow in the web layer::
 
-    store = HandoffStore()                       # $HANDOFF_DATABASE_URL or SQLite file
-    conv = store.create_conversation("nn")
-    incoming = store.receive_citizen_message(conv.id, "Eg vil snakke med eit menneske")
+    store = HandoffStore()              # $HANDOFF_DATABASE_URL or SQLite file; migrates
+    conv = store.conversations.create("nn")
+    incoming = store.messages.receive_citizen(conv.id, "Eg vil snakke med eit menneske")
     if incoming.bot_may_speak:
-        ...  # ask the bot, then store.add_message(conv.id, "bot", answer)
-    store.transition(conv.id, Event.REQUEST_HUMAN, actor="citizen")
-    store.claim(conv.id, staff_user_id)          # True for exactly one staff member
-    store.add_message(conv.id, "staff", "Hei, eg heiter Kari.", staff_user_id=staff_user_id)
-    store.transition(conv.id, Event.CLOSE, actor=staff_actor("kari"))
+        ...  # ask the bot, then store.messages.add(conv.id, "bot", answer)
+    store.conversations.transition(conv.id, Event.REQUEST_HUMAN, actor="citizen")
+    store.conversations.claim(conv.id, staff_user_id)   # True for exactly one staff member
+    store.messages.add(conv.id, "staff", "Hei, eg heiter Kari.", staff_user_id=staff_user_id)
+    store.conversations.transition(conv.id, Event.CLOSE, actor=staff_actor("kari"))
 """
 
 from .contact import is_valid_contact, normalize_contact
@@ -35,6 +39,7 @@ from .errors import (
     MessageNotFound,
     OfflineRequestNotFound,
     PasswordPolicyError,
+    SchemaVersionError,
     UserInactive,
     UserNotFound,
 )
@@ -95,6 +100,7 @@ __all__ = [
     "OfflineRequestNotFound",
     "PasswordPolicyError",
     "PurgeResult",
+    "SchemaVersionError",
     "QueueEntry",
     "Sender",
     "StaffRole",

@@ -10,10 +10,12 @@ Usage::
 The password is asked for interactively (twice), or taken from the environment
 variable ``HANDOFF_PASSWORD`` for scripts and tests. The database is given with
 ``--database-url``, else ``$HANDOFF_DATABASE_URL``, else
-``sqlite:///var/handoff.sqlite3`` (the folder is created if missing).
+``sqlite:///var/handoff.sqlite3`` (the folder is created if missing). Like the
+bot, the tool brings the database to the newest schema first (Alembic migrations).
 
 Exit codes: 0 success, 1 the action failed (e.g. duplicate username, unknown
-user, password too short), 2 invalid command line (e.g. unknown role).
+user, password too short, database at a revision this bot does not know),
+2 invalid command line (e.g. unknown role).
 """
 
 from __future__ import annotations
@@ -136,22 +138,22 @@ def _run(args: argparse.Namespace, stdout: TextIO) -> int:
         password = _read_password()
         check_password_policy(password)
         with HandoffStore(database_url) as store:
-            user = store.add_user(args.username, args.first_name, password, args.role)
+            user = store.users.add(args.username, args.first_name, password, args.role)
         print(f"Created {user.role.value} user '{user.username}' (id {user.id}).", file=stdout)
         return EXIT_OK
 
     with HandoffStore(database_url) as store:
         if args.command == "list-users":
-            print(_format_users(store.list_users()), file=stdout)
+            print(_format_users(store.users.list()), file=stdout)
             return EXIT_OK
         if args.command in ("deactivate", "activate"):
-            found = store.get_user_by_username(args.username)
+            found = store.users.get_by_username(args.username)
             if found is None:
                 raise CliError(
                     f"No staff user named {args.username!r}. See existing users with 'list-users'."
                 )
             active = args.command == "activate"
-            user = store.set_active(found.id, active)
+            user = store.users.set_active(found.id, active)
             state = "active" if user.active else "deactivated"
             print(f"User '{user.username}' is now {state}.", file=stdout)
             return EXIT_OK

@@ -17,6 +17,7 @@ __all__ = [
     "MessageNotFound",
     "OfflineRequestNotFound",
     "PasswordPolicyError",
+    "SchemaVersionError",
     "UserInactive",
     "UserNotFound",
 ]
@@ -107,3 +108,7 @@ class ConcurrentUpdateError(HandoffError):
     This only happens under heavy contention for a single conversation. It is
     safe to read the conversation again and retry the action.
     """
+
+
+class SchemaVersionError(HandoffError, RuntimeError):
+    """The database schema does not match what this version of the bot can migrate."""

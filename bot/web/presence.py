@@ -14,9 +14,6 @@ Tables (created if missing):
   and :meth:`Presence.delete_orphans`).
 """
 
-# SQLAlchemy 1.4 ships without type hints.
-# mypy: disallow-subclassing-any=False
-
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -24,46 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    delete,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.handoff.store import UTCDateTime
+from bot.handoff.schema import conversation_flags_table, metadata, staff_presence_table
 
 __all__ = ["TYPING_SECONDS", "ConversationFlags", "Presence", "web_metadata"]
 
 TYPING_SECONDS = 5.0
 """A typing indicator is shown this long after the last typing signal."""
 
-web_metadata = MetaData()
-"""Metadata of the web layer's own tables (presence, flags, console sessions)."""
-
-staff_presence_table = Table(
-    "web_staff_presence",
-    web_metadata,
-    Column("staff_user_id", Integer, primary_key=True, autoincrement=False),
-    Column("last_seen", UTCDateTime, nullable=False),
-)
-
-conversation_flags_table = Table(
-    "web_conversation_flags",
-    web_metadata,
-    Column("conversation_id", String(64), primary_key=True),
-    Column("citizen_typing_at", UTCDateTime, nullable=True),
-    Column("staff_typing_at", UTCDateTime, nullable=True),
-    Column("offline_offer", Boolean, nullable=False, default=False),
-)
+web_metadata = metadata
+"""The handoff database's one metadata; the tables are defined in :mod:`bot.handoff.schema`."""
 
 
 @dataclass(frozen=True)

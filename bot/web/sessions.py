@@ -15,24 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Integer, String, Table, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from bot.handoff.store import UTCDateTime
+from bot.handoff.schema import console_sessions_table
 
 from .presence import web_metadata
 
 __all__ = ["ConsoleSession", "ConsoleSessions"]
-
-console_sessions_table = Table(
-    "web_console_sessions",
-    web_metadata,
-    Column("token_hash", String(64), primary_key=True),
-    Column("user_id", Integer, nullable=False, index=True),
-    Column("csrf_token", String(64), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False, index=True),
-)
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,9 @@ def store(db_url: str, clock: FakeClock) -> Iterator[HandoffStore]:
 
 @pytest.fixture
 def staff(store: HandoffStore) -> StaffUser:
-    return store.add_user("kari", "Kari", STAFF_PASSWORD, "staff")
+    return store.users.add("kari", "Kari", STAFF_PASSWORD, "staff")
 
 
 @pytest.fixture
 def other_staff(store: HandoffStore) -> StaffUser:
-    return store.add_user("ola", "Ola", STAFF_PASSWORD, "staff")
+    return store.users.add("ola", "Ola", STAFF_PASSWORD, "staff")

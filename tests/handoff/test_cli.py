@@ -6,6 +6,7 @@ import getpass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.handoff import HandoffStore, StaffRole
 from bot.handoff.cli import main
@@ -21,7 +22,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _users(db_url: str) -> dict[str, tuple[str, StaffRole, bool]]:
     with HandoffStore(db_url) as store:
-        return {u.username: (u.first_name, u.role, u.active) for u in store.list_users()}
+        return {u.username: (u.first_name, u.role, u.active) for u in store.users.list()}
 
 
 def test_add_user_and_log_in(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -32,7 +33,7 @@ def test_add_user_and_log_in(db_url: str, capsys: pytest.CaptureFixture[str]) ->
     assert "Created admin user 'kari'" in capsys.readouterr().out
     assert _users(db_url) == {"kari": ("Kari", StaffRole.ADMIN, True)}
     with HandoffStore(db_url) as store:
-        assert store.authenticate("kari", PASSWORD) is not None
+        assert store.users.authenticate("kari", PASSWORD) is not None
 
 
 def test_database_url_option_after_the_command(db_url: str) -> None:
@@ -108,7 +109,7 @@ def test_interactive_password(db_url: str, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
     assert main(["--database-url", db_url, "add-user", "kari", "--first-name", "Kari"]) == 0
     with HandoffStore(db_url) as store:
-        assert store.authenticate("kari", "interaktivt-passord") is not None
+        assert store.users.authenticate("kari", "interaktivt-passord") is not None
 
 
 def test_interactive_passwords_must_match(
@@ -141,7 +142,7 @@ def test_deactivate_and_activate(db_url: str, capsys: pytest.CaptureFixture[str]
     assert "is now deactivated" in capsys.readouterr().out
     assert _users(db_url)["kari"][2] is False
     with HandoffStore(db_url) as store:
-        assert store.authenticate("kari", PASSWORD) is None
+        assert store.users.authenticate("kari", PASSWORD) is None
     assert main(["--database-url", db_url, "activate", "kari"]) == 0
     assert _users(db_url)["kari"][2] is True
 
@@ -154,3 +155,14 @@ def test_deactivate_unknown_user_fails(db_url: str, capsys: pytest.CaptureFixtur
 def test_unusable_database_url_fails_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--database-url", "nosuchdialect://x/y", "list-users"]) == 1
     assert "error:" in capsys.readouterr().err
+
+
+def test_database_at_an_unknown_revision_fails_cleanly(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with HandoffStore(db_url) as store, store.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'xyz'"))
+    assert main(["--database-url", db_url, "list-users"]) == 1
+    err = capsys.readouterr().err
+    assert "revision 'xyz'" in err
+    assert "upgrade the bot or restore a matching backup" in err

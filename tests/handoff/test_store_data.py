@@ -36,14 +36,14 @@ def _count(store: HandoffStore, table: str, conversation_id: str | None = None) 
 
 def _full_conversation(store: HandoffStore, staff: StaffUser) -> str:
     """A conversation with rows in every linked table."""
-    conv = store.create_conversation()
-    store.receive_citizen_message(conv.id, "Eg heiter Ola og bur i Knarvik")
-    store.add_message(conv.id, "bot", "Eg hentar ein person.")
-    store.transition(conv.id, Event.REQUEST_HUMAN, "citizen")
-    store.claim(conv.id, staff.id)
-    store.add_message(conv.id, "staff", "Hei Ola", staff_user_id=staff.id)
-    store.add_note(conv.id, staff.id, "Gjeld byggesak 2024/123")
-    store.create_offline_request("Ring meg om byggesaka", "912 34 567", "nn", conv.id)
+    conv = store.conversations.create()
+    store.messages.receive_citizen(conv.id, "Eg heiter Ola og bur i Knarvik")
+    store.messages.add(conv.id, "bot", "Eg hentar ein person.")
+    store.conversations.transition(conv.id, Event.REQUEST_HUMAN, "citizen")
+    store.conversations.claim(conv.id, staff.id)
+    store.messages.add(conv.id, "staff", "Hei Ola", staff_user_id=staff.id)
+    store.notes.add(conv.id, staff.id, "Gjeld byggesak 2024/123")
+    store.requests.create("Ring meg om byggesaka", "912 34 567", "nn", conv.id)
     return conv.id
 
 
@@ -51,27 +51,27 @@ def _full_conversation(store: HandoffStore, staff: StaffUser) -> str:
 
 
 def test_notes(store: HandoffStore, clock: FakeClock, staff: StaffUser) -> None:
-    conv = store.create_conversation()
-    first = store.add_note(conv.id, staff.id, "Første notat")
+    conv = store.conversations.create()
+    first = store.notes.add(conv.id, staff.id, "Første notat")
     clock.advance(minutes=1)
-    second = store.add_note(conv.id, staff.id, "Andre notat")
-    notes = store.list_notes(conv.id)
+    second = store.notes.add(conv.id, staff.id, "Andre notat")
+    notes = store.notes.list(conv.id)
     assert [n.text for n in notes] == ["Første notat", "Andre notat"]
     assert notes[0] == first and notes[1].created_at == clock.now == second.created_at
     assert all(n.author_id == staff.id for n in notes)
-    assert store.transcript(conv.id) == []  # notes are never part of the transcript
+    assert store.messages.transcript(conv.id) == []  # notes are never part of the transcript
 
 
 def test_note_errors(store: HandoffStore, staff: StaffUser) -> None:
-    conv = store.create_conversation()
+    conv = store.conversations.create()
     with pytest.raises(ValueError, match="empty"):
-        store.add_note(conv.id, staff.id, "  ")
+        store.notes.add(conv.id, staff.id, "  ")
     with pytest.raises(ConversationNotFound):
-        store.add_note("unknown", staff.id, "notat")
-    store.set_active(staff.id, False)
+        store.notes.add("unknown", staff.id, "notat")
+    store.users.set_active(staff.id, False)
     with pytest.raises(UserInactive):
-        store.add_note(conv.id, staff.id, "notat")
-    assert store.list_notes(conv.id) == []
+        store.notes.add(conv.id, staff.id, "notat")
+    assert store.notes.list(conv.id) == []
 
 
 # ----- offline requests ------------------------------------------------------------
@@ -80,24 +80,24 @@ def test_note_errors(store: HandoffStore, staff: StaffUser) -> None:
 def test_create_and_list_offline_requests(
     store: HandoffStore, clock: FakeClock, staff: StaffUser
 ) -> None:
-    conv = store.create_conversation("en")
-    store.transition(conv.id, Event.REQUEST_HUMAN, "citizen")
-    first = store.create_offline_request("Please call me", "+47 912 34 567", "en", conv.id)
+    conv = store.conversations.create("en")
+    store.conversations.transition(conv.id, Event.REQUEST_HUMAN, "citizen")
+    first = store.requests.create("Please call me", "+47 912 34 567", "en", conv.id)
     clock.advance(minutes=1)
-    second = store.create_offline_request("Kva kostar feiing?", " Ola@Example.NO ")
+    second = store.requests.create("Kva kostar feiing?", " Ola@Example.NO ")
     assert first.contact == "+4791234567" and first.conversation_id == conv.id
     assert first.language is Language.EN and first.is_open and first.answered_by is None
     assert second.contact == "Ola@example.no" and second.conversation_id is None
     assert second.language is Language.NN
     # Leaving a request does not change the conversation's state by itself.
-    assert store.get_conversation(conv.id).state.value == "waiting"  # type: ignore[union-attr]
-    assert [r.id for r in store.list_offline_requests()] == [first.id, second.id]
+    assert store.conversations.get(conv.id).state.value == "waiting"  # type: ignore[union-attr]
+    assert [r.id for r in store.requests.list()] == [first.id, second.id]
 
     clock.advance(minutes=1)
-    assert store.mark_request_answered(first.id, staff.id) is True
-    assert store.mark_request_answered(first.id, staff.id) is False  # already answered
-    assert [r.id for r in store.list_offline_requests(open_only=True)] == [second.id]
-    everything = store.list_offline_requests(open_only=False)
+    assert store.requests.mark_answered(first.id, staff.id) is True
+    assert store.requests.mark_answered(first.id, staff.id) is False  # already answered
+    assert [r.id for r in store.requests.list(open_only=True)] == [second.id]
+    everything = store.requests.list(open_only=False)
     assert [r.id for r in everything] == [first.id, second.id]
     answered = everything[0]
     assert answered.answered_at == clock.now and answered.answered_by == staff.id
@@ -107,20 +107,20 @@ def test_create_and_list_offline_requests(
 @pytest.mark.parametrize("contact", ["ola", "12345", "ola@example", "+46 91234567", ""])
 def test_offline_request_with_invalid_contact_is_refused(store: HandoffStore, contact: str) -> None:
     with pytest.raises(InvalidContact):
-        store.create_offline_request("Spørsmål", contact)
-    assert store.list_offline_requests(open_only=False) == []
+        store.requests.create("Spørsmål", contact)
+    assert store.requests.list(open_only=False) == []
 
 
 def test_offline_request_errors(store: HandoffStore, staff: StaffUser) -> None:
     with pytest.raises(ValueError, match="Question is empty"):
-        store.create_offline_request(" ", "ola@example.no")
+        store.requests.create(" ", "ola@example.no")
     with pytest.raises(ConversationNotFound):
-        store.create_offline_request("Spørsmål", "ola@example.no", conversation_id="unknown")
+        store.requests.create("Spørsmål", "ola@example.no", conversation_id="unknown")
     with pytest.raises(ValueError, match="Unknown language"):
-        store.create_offline_request("Spørsmål", "ola@example.no", "de")
+        store.requests.create("Spørsmål", "ola@example.no", "de")
     with pytest.raises(OfflineRequestNotFound):
-        store.mark_request_answered(12345, staff.id)
-    assert store.list_offline_requests(open_only=False) == []
+        store.requests.mark_answered(12345, staff.id)
+    assert store.requests.list(open_only=False) == []
 
 
 # ----- delete ---------------------------------------------------------------------
@@ -129,28 +129,28 @@ def test_offline_request_errors(store: HandoffStore, staff: StaffUser) -> None:
 def test_delete_conversation_removes_everything(store: HandoffStore, staff: StaffUser) -> None:
     doomed = _full_conversation(store, staff)
     kept = _full_conversation(store, staff)
-    unrelated_request = store.create_offline_request("Anna spørsmål", "kari@example.no")
+    unrelated_request = store.requests.create("Anna spørsmål", "kari@example.no")
     for table in PER_CONVERSATION_TABLES:
         assert _count(store, table, doomed) > 0
 
-    assert store.delete_conversation(doomed) is True
+    assert store.conversations.delete(doomed) is True
 
     for table in (*PER_CONVERSATION_TABLES, "conversations"):
         assert _count(store, table, doomed) == 0, table
-    assert store.get_conversation(doomed) is None
+    assert store.conversations.get(doomed) is None
     with pytest.raises(ConversationNotFound):
-        store.transcript(doomed)
+        store.messages.transcript(doomed)
     # Nothing else was touched.
     for table in (*PER_CONVERSATION_TABLES, "conversations"):
         assert _count(store, table, kept) > 0, table
-    assert unrelated_request.id in [r.id for r in store.list_offline_requests()]
+    assert unrelated_request.id in [r.id for r in store.requests.list()]
     # The citizen's words are gone from the database.
     with store.engine.connect() as connection:
         hits = connection.execute(
             text("SELECT COUNT(*) FROM messages WHERE text LIKE '%Knarvik%'")
         ).scalar_one()
     assert hits == 1  # only the kept conversation's copy
-    assert store.delete_conversation(doomed) is False  # idempotent
+    assert store.conversations.delete(doomed) is False  # idempotent
 
 
 # ----- purge ------------------------------------------------------------------------
@@ -158,33 +158,33 @@ def test_delete_conversation_removes_everything(store: HandoffStore, staff: Staf
 
 def test_purge_older_than(store: HandoffStore, clock: FakeClock, staff: StaffUser) -> None:
     old = _full_conversation(store, staff)
-    old_request = store.create_offline_request("Gammalt spørsmål", "ola@example.no")
-    revived = store.create_conversation()  # old, but active again later
+    old_request = store.requests.create("Gammalt spørsmål", "ola@example.no")
+    revived = store.conversations.create()  # old, but active again later
     clock.advance(days=40)
-    store.add_message(revived.id, "citizen", "Hei igjen")
+    store.messages.add(revived.id, "citizen", "Hei igjen")
     recent = _full_conversation(store, staff)
-    recent_request = store.create_offline_request("Nytt spørsmål", "kari@example.no")
+    recent_request = store.requests.create("Nytt spørsmål", "kari@example.no")
     clock.advance(days=1)
 
-    result = store.purge_older_than(timedelta(days=30))
+    result = store.retention.purge_older_than(timedelta(days=30))
 
     assert result.conversations == 1
     assert result.offline_requests == 2  # the one linked to `old` and `old_request`
-    assert store.get_conversation(old) is None
+    assert store.conversations.get(old) is None
     for table in PER_CONVERSATION_TABLES:
         assert _count(store, table, old) == 0
-    assert store.get_conversation(revived.id) is not None
-    assert store.get_conversation(recent) is not None
-    remaining = {r.id for r in store.list_offline_requests(open_only=False)}
+    assert store.conversations.get(revived.id) is not None
+    assert store.conversations.get(recent) is not None
+    remaining = {r.id for r in store.requests.list(open_only=False)}
     assert old_request.id not in remaining and recent_request.id in remaining
     assert len(remaining) == 2  # recent_request + the one linked to `recent`
     # Staff users are never purged.
-    assert store.get_user(staff.id) is not None
+    assert store.users.get(staff.id) is not None
     # Running again finds nothing more.
-    again = store.purge_older_than(timedelta(days=30))
+    again = store.retention.purge_older_than(timedelta(days=30))
     assert (again.conversations, again.offline_requests) == (0, 0)
 
 
 def test_purge_rejects_negative_age(store: HandoffStore) -> None:
     with pytest.raises(ValueError, match="non-negative"):
-        store.purge_older_than(timedelta(days=-1))
+        store.retention.purge_older_than(timedelta(days=-1))

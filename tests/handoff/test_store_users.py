@@ -28,24 +28,24 @@ def _stored_hash(store: HandoffStore, username: str) -> str:
 
 
 def test_add_user(store: HandoffStore, clock: FakeClock) -> None:
-    user = store.add_user("  Kari.Nordmann ", "Kari", STAFF_PASSWORD, "editor")
+    user = store.users.add("  Kari.Nordmann ", "Kari", STAFF_PASSWORD, "editor")
     assert user.username == "kari.nordmann"
     assert (user.first_name, user.role, user.active) == ("Kari", StaffRole.EDITOR, True)
     assert user.created_at == clock.now
-    assert store.get_user(user.id) == user
-    assert store.get_user_by_username("KARI.NORDMANN") == user
+    assert store.users.get(user.id) == user
+    assert store.users.get_by_username("KARI.NORDMANN") == user
     assert not hasattr(user, "password_hash")
 
 
 def test_default_role_is_staff(store: HandoffStore) -> None:
-    assert store.add_user("kari", "Kari", STAFF_PASSWORD).role is StaffRole.STAFF
+    assert store.users.add("kari", "Kari", STAFF_PASSWORD).role is StaffRole.STAFF
 
 
 def test_duplicate_username_is_refused(store: HandoffStore) -> None:
-    store.add_user("kari", "Kari", STAFF_PASSWORD)
+    store.users.add("kari", "Kari", STAFF_PASSWORD)
     with pytest.raises(DuplicateUsername, match="'kari' already exists"):
-        store.add_user("KARI", "Kari Anna", STAFF_PASSWORD)
-    assert [u.first_name for u in store.list_users()] == ["Kari"]
+        store.users.add("KARI", "Kari Anna", STAFF_PASSWORD)
+    assert [u.first_name for u in store.users.list()] == ["Kari"]
 
 
 @pytest.mark.parametrize(
@@ -68,13 +68,13 @@ def test_invalid_user_input_is_refused(
     match: str,
 ) -> None:
     with pytest.raises(error, match=match):
-        store.add_user(username, first_name, password, role)
-    assert store.list_users() == []
+        store.users.add(username, first_name, password, role)
+    assert store.users.list() == []
 
 
 def test_password_is_stored_hashed_and_salted(store: HandoffStore) -> None:
-    store.add_user("kari", "Kari", STAFF_PASSWORD)
-    store.add_user("ola", "Ola", STAFF_PASSWORD)
+    store.users.add("kari", "Kari", STAFF_PASSWORD)
+    store.users.add("ola", "Ola", STAFF_PASSWORD)
     kari_hash, ola_hash = _stored_hash(store, "kari"), _stored_hash(store, "ola")
     assert STAFF_PASSWORD not in kari_hash
     assert kari_hash.startswith("scrypt$")
@@ -82,13 +82,13 @@ def test_password_is_stored_hashed_and_salted(store: HandoffStore) -> None:
 
 
 def test_authenticate(store: HandoffStore) -> None:
-    kari = store.add_user("kari", "Kari", STAFF_PASSWORD)
-    assert store.authenticate("kari", STAFF_PASSWORD) == kari
-    assert store.authenticate(" KARI ", STAFF_PASSWORD) == kari
-    assert store.authenticate("kari", STAFF_PASSWORD + "!") is None
-    assert store.authenticate("kari", "") is None
-    assert store.authenticate("ola", STAFF_PASSWORD) is None
-    assert store.authenticate("", STAFF_PASSWORD) is None
+    kari = store.users.add("kari", "Kari", STAFF_PASSWORD)
+    assert store.users.authenticate("kari", STAFF_PASSWORD) == kari
+    assert store.users.authenticate(" KARI ", STAFF_PASSWORD) == kari
+    assert store.users.authenticate("kari", STAFF_PASSWORD + "!") is None
+    assert store.users.authenticate("kari", "") is None
+    assert store.users.authenticate("ola", STAFF_PASSWORD) is None
+    assert store.users.authenticate("", STAFF_PASSWORD) is None
 
 
 def test_unknown_user_costs_a_hash_check_too(
@@ -101,42 +101,42 @@ def test_unknown_user_costs_a_hash_check_too(
         checked.append(encoded)
         return real(password, encoded)
 
-    monkeypatch.setattr("bot.handoff.store.verify_password", spy)
-    assert store.authenticate("nobody", STAFF_PASSWORD) is None
+    monkeypatch.setattr("bot.handoff.users.verify_password", spy)
+    assert store.users.authenticate("nobody", STAFF_PASSWORD) is None
     assert len(checked) == 1 and checked[0].startswith("scrypt$")
 
 
 def test_inactive_user_cannot_log_in(store: HandoffStore) -> None:
-    kari = store.add_user("kari", "Kari", STAFF_PASSWORD)
-    deactivated = store.set_active(kari.id, False)
+    kari = store.users.add("kari", "Kari", STAFF_PASSWORD)
+    deactivated = store.users.set_active(kari.id, False)
     assert deactivated.active is False
-    assert store.authenticate("kari", STAFF_PASSWORD) is None
-    assert store.set_active(kari.id, True).active is True
-    assert store.authenticate("kari", STAFF_PASSWORD) is not None
+    assert store.users.authenticate("kari", STAFF_PASSWORD) is None
+    assert store.users.set_active(kari.id, True).active is True
+    assert store.users.authenticate("kari", STAFF_PASSWORD) is not None
 
 
 def test_set_active_unknown_user(store: HandoffStore) -> None:
     with pytest.raises(UserNotFound):
-        store.set_active(999, False)
+        store.users.set_active(999, False)
 
 
 def test_list_users_sorted_by_username(store: HandoffStore) -> None:
     for name in ("ola", "anne", "kari"):
-        store.add_user(name, name.title(), STAFF_PASSWORD)
-    assert [u.username for u in store.list_users()] == ["anne", "kari", "ola"]
+        store.users.add(name, name.title(), STAFF_PASSWORD)
+    assert [u.username for u in store.users.list()] == ["anne", "kari", "ola"]
 
 
 def test_set_password(store: HandoffStore) -> None:
-    kari = store.add_user("kari", "Kari", STAFF_PASSWORD)
-    store.set_password(kari.id, "heilt-nytt-passord")
-    assert store.authenticate("kari", STAFF_PASSWORD) is None
-    assert store.authenticate("kari", "heilt-nytt-passord") == kari
+    kari = store.users.add("kari", "Kari", STAFF_PASSWORD)
+    store.users.set_password(kari.id, "heilt-nytt-passord")
+    assert store.users.authenticate("kari", STAFF_PASSWORD) is None
+    assert store.users.authenticate("kari", "heilt-nytt-passord") == kari
     with pytest.raises(PasswordPolicyError):
-        store.set_password(kari.id, "kort")
+        store.users.set_password(kari.id, "kort")
 
 
 def test_old_hash_is_upgraded_at_login(store: HandoffStore) -> None:
-    kari = store.add_user("kari", "Kari", STAFF_PASSWORD)
+    kari = store.users.add("kari", "Kari", STAFF_PASSWORD)
     weak = hash_password(STAFF_PASSWORD).split("$")
     # Re-create a hash of the same password with a lower cost (as an old version would).
     import base64
@@ -150,6 +150,6 @@ def test_old_hash_is_upgraded_at_login(store: HandoffStore) -> None:
             text("UPDATE staff_users SET password_hash = :h WHERE id = :i"),
             {"h": old, "i": kari.id},
         )
-    assert store.authenticate("kari", STAFF_PASSWORD) == kari
+    assert store.users.authenticate("kari", STAFF_PASSWORD) == kari
     upgraded = _stored_hash(store, "kari")
     assert upgraded != old and upgraded.split("$")[1] == str(2**14)

@@ -1,0 +1,92 @@
+"""The connection every handoff repository shares: one engine, one sessionmaker, one clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from .common import database_url_from_env, utc_now
+
+__all__ = ["Database"]
+
+
+class Database:
+    """An open handoff database: engine, short transactions and the injectable clock.
+
+    Safe to share between threads. Every :meth:`session` is one short
+    transaction, committed on success and rolled back on any exception.
+    """
+
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        echo: bool = False,
+    ) -> None:
+        """Open the engine (no schema work; see :mod:`bot.handoff.migrate`).
+
+        Args:
+            database_url: SQLAlchemy URL; defaults to :func:`database_url_from_env`.
+                For a SQLite file the parent folder is created if missing.
+            clock: Returns the current aware UTC time (tests inject a fake clock).
+            echo: Log all SQL statements (debugging).
+
+        Raises:
+            ValueError: If the URL is in-memory SQLite or cannot be parsed.
+        """
+        url = make_url(database_url or database_url_from_env())
+        if url.get_backend_name() == "sqlite":
+            if url.database in (None, "", ":memory:"):
+                raise ValueError(
+                    "In-memory SQLite is not supported by HandoffStore because every "
+                    "connection would get its own empty database. Use a file URL like "
+                    "sqlite:///var/handoff.sqlite3 (a temporary file in tests)."
+                )
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self.clock = clock
+        self.engine: Engine = create_engine(url, future=True, echo=echo, pool_pre_ping=True)
+        if url.get_backend_name() == "sqlite":
+            sa_event.listen(self.engine, "connect", _enable_sqlite_foreign_keys)
+        self._sessions = sessionmaker(bind=self.engine, future=True, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: commit on success, roll back on any exception."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def now(self) -> datetime:
+        """Return the clock's time as aware UTC.
+
+        Raises:
+            ValueError: If the clock returned a naive datetime.
+        """
+        now = self.clock()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError(
+                "The store's clock returned a naive datetime; it must return an aware "
+                "UTC datetime such as datetime.now(timezone.utc)."
+            )
+        return now.astimezone(timezone.utc)
+
+    def dispose(self) -> None:
+        """Release all database connections."""
+        self.engine.dispose()
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
+    """Make SQLite enforce foreign keys like PostgreSQL does."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the handoff database (run by :mod:`bot.handoff.migrate`)."""
