@@ -31,6 +31,7 @@ from bot.handoff.records import Conversation, IncomingMessage, Language, Message
 from bot.handoff.states import Event, HandoffState
 from bot.handoff.store import MAX_QUESTION_LENGTH
 from bot.web import service, trackers
+from bot.web.cors import CorsPolicy, install_cors
 from bot.web.http import (
     ApiError,
     add_routes,
@@ -63,6 +64,12 @@ def _rate_limited(retry_after: float) -> ApiError:
         headers={"Retry-After": str(seconds)},
         retry_after=seconds,
     )
+
+
+def _cors_policy(request: Request) -> CorsPolicy:
+    state = getattr(request.app.ctx, "alver_web", None)
+    origins = state.settings.widget_allowed_origins if isinstance(state, WebState) else ()
+    return CorsPolicy(origins)
 
 
 def _check_ip(state: WebState, request: Request) -> None:
@@ -249,6 +256,7 @@ class WidgetChannel(InputChannel):
         """Build the citizen API blueprint."""
         bp = Blueprint("alver_widget_api")
         install(bp)
+        install_cors(bp, _cors_policy)
 
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -561,12 +569,11 @@ class WidgetStaticChannel(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Build the static-files blueprint."""
         bp = Blueprint("alver_widget_static")
+        install_cors(bp, _cors_policy)
         directory = STATIC_DIR / "widget"
 
         async def static_file(request: Request, name: str) -> HTTPResponse:
-            return await serve_static(
-                directory, name, extra_headers={"Access-Control-Allow-Origin": "*"}
-            )
+            return await serve_static(directory, name)
 
         add_routes(bp, "/<name:str>", {"GET": static_file}, name="alver_widget_file")
         return bp

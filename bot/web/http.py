@@ -55,18 +55,6 @@ MAX_BODY_BYTES = 64 * 1024
 Handler = Callable[..., Awaitable[HTTPResponse]]
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
-    "Access-Control-Allow-Headers": "Authorization, Content-Type",
-    "Access-Control-Expose-Headers": "Content-Disposition, Retry-After",
-    "Access-Control-Max-Age": "600",
-}
-"""CORS for the citizen API: the widget runs on the municipality's own website.
-
-``*`` is safe because the API uses a bearer token, never cookies.
-"""
-
 
 class ApiError(Exception):
     """A client error answered as JSON ``{"error": code, "message": message, ...extra}``."""
@@ -166,7 +154,8 @@ def add_routes(
         path: Sanic route path, e.g. ``/conversations/<conversation_id>``.
         handlers: Handler per method (``GET``, ``POST``, ``DELETE`` ...). An empty
             mapping makes a catch-all that answers 404 for every method.
-        cors: Add CORS headers and answer preflight ``OPTIONS`` requests.
+        cors: Answer preflight ``OPTIONS`` requests (``204``). The CORS headers
+            themselves are set by :func:`bot.web.cors.install_cors` on the blueprint.
         name: Route name (default: derived from the path).
     """
     wrapped = {method.upper(): _wrap(handler) for method, handler in handlers.items()}
@@ -189,9 +178,6 @@ def add_routes(
                     headers={"Allow": allowed},
                 )
             )
-        if cors:
-            for key, value in CORS_HEADERS.items():
-                result.headers.setdefault(key, value)
         return result
 
     route_name = name or (

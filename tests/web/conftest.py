@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from rasa import server as rasa_server
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import SlotSet
 from sanic import Sanic
@@ -138,6 +139,10 @@ def make_bot(agent: FakeAgent) -> Any:
     return on_new_message
 
 
+NO_RASA_CORS: Any = object()
+"""Default of ``Server(rasa_cors=...)``: a plain Sanic app without Rasa's CORS layer."""
+
+
 @dataclass
 class Response:
     status: int
@@ -156,11 +161,21 @@ class Response:
 class Server:
     """The running test server and an HTTP client for it."""
 
-    def __init__(self, settings: WebSettings, clock: FakeClock, kb: KnowledgeBase) -> None:
+    def __init__(
+        self,
+        settings: WebSettings,
+        clock: FakeClock,
+        kb: KnowledgeBase,
+        *,
+        rasa_cors: Any = NO_RASA_CORS,
+    ) -> None:
         Sanic.test_mode = True
         self.clock = clock
         self.agent = FakeAgent()
         self.app = Sanic(f"alver_test_{uuid.uuid4().hex[:8]}")
+        if rasa_cors is not NO_RASA_CORS:
+            # Rasa's own CORS layer, as `rasa run [--cors ...]` installs it before the channels.
+            rasa_server.configure_cors(self.app, rasa_cors)
         self.app.ctx.alver_settings = settings
         self.app.ctx.alver_clock = clock
         self.app.ctx.alver_knowledge_base = lambda: kb
