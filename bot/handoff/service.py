@@ -183,8 +183,10 @@ class HandoffService:
 
     # ----- helpers (blocking) -------------------------------------------------
 
-    def _system(self, conversation_id: str, name: str, language: str, **values: Any) -> Message:
-        text = render(name, language, **values)
+    def _system(
+        self, conversation_id: str, message_name: str, language: str, /, **values: Any
+    ) -> Message:
+        text = render(message_name, language, **values)
         return self.store.add_message(conversation_id, Sender.SYSTEM, text)
 
     def _load(self, conversation_id: str) -> Conversation:
@@ -222,7 +224,7 @@ class HandoffService:
     async def receive(
         self, conversation_id: str, text: str, button: str | None = None
     ) -> IncomingMessage:
-        """Store a citizen message (reopens a closed conversation); says whether the bot may answer."""
+        """Store a citizen message (reopens a closed conversation); tells if the bot may answer."""
         payload = {"button": button} if button else None
         incoming = await self._run(
             functools.partial(self.store.receive_citizen_message, payload=payload),
@@ -438,9 +440,7 @@ class HandoffService:
 
     def _reply(self, conversation_id: str, user: StaffUser, text: str) -> Message:
         self._held_by(conversation_id, user, "reply")
-        message = self.store.add_message(
-            conversation_id, Sender.STAFF, text, staff_user_id=user.id
-        )
+        message = self.store.add_message(conversation_id, Sender.STAFF, text, staff_user_id=user.id)
         self.presence.set_staff_typing(conversation_id, False)
         return message
 
@@ -484,7 +484,8 @@ class HandoffService:
         conversation = self._load(conversation_id)
         if conversation.state is HandoffState.WITH_HUMAN and conversation.claimed_by != user.id:
             raise Refused(
-                "not_claimed_by_you", "Only the staff member who took the conversation may close it."
+                "not_claimed_by_you",
+                "Only the staff member who took the conversation may close it.",
             )
         new = self.store.transition(conversation_id, Event.CLOSE, staff_actor(user.username))
         self.presence.set_staff_typing(conversation_id, False)
@@ -542,4 +543,3 @@ class HandoffService:
     async def purge(self, retention: timedelta) -> None:
         """Delete conversations and requests past the retention period."""
         await self._run(self.store.purge_older_than, retention)
-
