@@ -18,12 +18,20 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from bot.desk import DeskStatus, chat_desk_status
 from bot.handoff.errors import ConversationNotFound
+from bot.handoff.ports import (
+    BotReply,
+    Notifier,
+    NoTracker,
+    PresencePort,
+    Refused,
+    ServiceSettings,
+    TrackerPort,
+)
 from bot.handoff.records import (
     Conversation,
     IncomingMessage,
@@ -50,99 +58,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class TrackerPort(Protocol):
-    """Tells Rasa's dialogue tracker who has the conversation."""
-
-    async def pause(self, conversation_id: str) -> None:
-        """A person took the conversation: the bot must not predict any more."""
-
-    async def resume(self, conversation_id: str) -> None:
-        """The bot has the conversation again."""
-
-    async def forget(self, conversation_id: str) -> None:
-        """The conversation was deleted: drop the tracker too."""
-
-
-class NoTracker:
-    """A :class:`TrackerPort` that does nothing (tests, and servers without an agent)."""
-
-    async def pause(self, conversation_id: str) -> None:
-        """Do nothing."""
-
-    async def resume(self, conversation_id: str) -> None:
-        """Do nothing."""
-
-    async def forget(self, conversation_id: str) -> None:
-        """Do nothing."""
-
-
-class Notifier(Protocol):
-    """Wakes the long-polls of this process."""
-
-    def notify(self) -> None:
-        """Something changed."""
-
-
-class PresencePort(Protocol):
-    """The presence and flag operations the service needs (see bot.web.presence)."""
-
-    def staff_present(self, within: timedelta) -> bool:
-        """Whether a staff member polled within ``within``."""
-
-    def set_offline_offer(self, conversation_id: str, offer: bool) -> None:
-        """Turn the offline-request offer on or off."""
-
-    def set_staff_typing(self, conversation_id: str, typing: bool = True) -> None:
-        """Set or clear the staff typing indicator."""
-
-    def delete_conversation(self, conversation_id: str) -> None:
-        """Remove the flags of a conversation."""
-
-
-class ServiceSettings(Protocol):
-    """The settings the service reads (``bot.web.settings.WebSettings`` has them)."""
-
-    @property
-    def staff_presence_seconds(self) -> int:
-        """How long after the last poll a staff member counts as present."""
-
-    @property
-    def handoff_claim_timeout_seconds(self) -> int:
-        """Waiting time before the citizen goes back to the bot."""
-
-    @property
-    def always_open(self) -> bool:
-        """Tests and demos: the desk is open whatever the clock says."""
-
-
-class Refused(Exception):
-    """A verb is not allowed now; ``code`` says why (the channel maps it to HTTP).
-
-    Codes: ``not_waiting``, ``already_claimed``, ``not_claimed_by_you``.
-    """
-
-    def __init__(self, code: str, message: str, *, state: HandoffState | None = None) -> None:
-        """Create the refusal.
-
-        Args:
-            code: Machine-readable reason.
-            message: English explanation for the API client.
-            state: The conversation's state, when it matters to the client.
-        """
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.state = state
-
-
-@dataclass(frozen=True)
-class BotReply:
-    """One message of the bot's answer, as the channel understood Rasa's output."""
-
-    text: str
-    payload: dict[str, Any] | None = None
 
 
 class HandoffService:
@@ -180,6 +95,10 @@ class HandoffService:
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, functools.partial(function, *args))
+
+    async def _change(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a blocking change in a worker thread, then wake the long-polls."""
+        return await self._change(function, *args)
 
     # ----- helpers (blocking) -------------------------------------------------
 
@@ -315,9 +234,7 @@ class HandoffService:
         Returns:
             True if the citizen waits in the queue; False if offered an offline request.
         """
-        queued = await self._run(self._request, conversation_id, reason)
-        self.notifier.notify()
-        return queued
+        return await self._change(self._request, conversation_id, reason)
 
     def _request(self, conversation_id: str, reason: str | None) -> bool:
         conversation = self._load(conversation_id)
@@ -348,9 +265,7 @@ class HandoffService:
 
     async def cancel(self, conversation_id: str) -> HandoffState:
         """The citizen stops waiting; the bot answers again."""
-        state = await self._run(self._cancel, conversation_id)
-        self.notifier.notify()
-        return state
+        return await self._change(self._cancel, conversation_id)
 
     def _cancel(self, conversation_id: str) -> HandoffState:
         conversation = self._load(conversation_id)
@@ -372,9 +287,7 @@ class HandoffService:
         Returns:
             The id of the offline request.
         """
-        request_id = await self._run(self._leave_request, conversation, question, contact)
-        self.notifier.notify()
-        return request_id
+        return await self._change(self._leave_request, conversation, question, contact)
 
     def _leave_request(self, conversation: Conversation, question: str, contact: str) -> int:
         offline = self.store.create_offline_request(
@@ -434,9 +347,7 @@ class HandoffService:
 
     async def reply(self, conversation_id: str, user: StaffUser, text: str) -> Message:
         """The staff member who has the conversation writes to the citizen."""
-        message = await self._run(self._reply, conversation_id, user, text)
-        self.notifier.notify()
-        return message
+        return await self._change(self._reply, conversation_id, user, text)
 
     def _reply(self, conversation_id: str, user: StaffUser, text: str) -> Message:
         self._held_by(conversation_id, user, "reply")
@@ -453,9 +364,7 @@ class HandoffService:
     async def note(self, conversation_id: str, user: StaffUser, text: str) -> Note:
         """An internal note on a conversation (staff only)."""
         await self._run(self._load, conversation_id)
-        note = await self._run(self.store.add_note, conversation_id, user.id, text)
-        self.notifier.notify()
-        return note
+        return await self._change(self.store.add_note, conversation_id, user.id, text)
 
     async def hand_back(self, conversation_id: str, user: StaffUser) -> HandoffState:
         """The staff member gives the conversation back to the bot."""
@@ -494,9 +403,7 @@ class HandoffService:
 
     async def mark_answered(self, request_id: int, user: StaffUser) -> bool:
         """Staff mark an offline request as answered; False if it already was."""
-        newly = await self._run(self.store.mark_request_answered, request_id, user.id)
-        self.notifier.notify()
-        return newly
+        return await self._change(self.store.mark_request_answered, request_id, user.id)
 
     # ----- background jobs ------------------------------------------------------
 
