@@ -31,6 +31,7 @@ from bot.web.auth import COOKIE_NAME, COOKIE_PATH, QUEUE_ROLES, Staff, require_r
 from bot.web.http import (
     ApiError,
     add_routes,
+    check_length,
     client_ip,
     long_poll,
     parse_json_object,
@@ -62,13 +63,7 @@ def _set_cookie(resp: HTTPResponse, state: WebState, value: str, max_age: int) -
 
 def _text(body: dict[str, Any], limit: int, what: str) -> str:
     text = required_str(body, "text")
-    if len(text) > limit:
-        raise ApiError(
-            413,
-            "message_too_long",
-            f"The {what} is longer than {limit} characters.",
-            max_chars=limit,
-        )
+    check_length(text, limit, what=what)
     return text
 
 

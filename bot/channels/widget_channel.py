@@ -19,93 +19,45 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.handoff.records import Conversation, Language, Message
+from bot.channels import widget_static
+from bot.handoff.records import Language, Message
 from bot.handoff.store import MAX_QUESTION_LENGTH
 from bot.web import views
 from bot.web.app import install
-from bot.web.cors import CorsPolicy, install_cors
+from bot.web.auth import Citizen, citizen_route, rate_limit
+from bot.web.cors import install_cors
 from bot.web.http import (
     ApiError,
     add_routes,
+    check_length,
     client_ip,
     long_poll,
     optional_str,
     parse_json_object,
     query_int,
     required_str,
-    serve_static,
 )
-from bot.web.rasa_turn import read_tracker, translate_replies
-from bot.web.state import STATE_ATTR, WebState, get_state
+from bot.web.rasa_turn import ask_rasa, read_tracker, translate_replies
+from bot.web.state import get_state
 
 __all__ = ["WidgetChannel", "WidgetStaticChannel"]
 
+# Registered in credentials.yml under this module's name; defined next door.
+WidgetStaticChannel = widget_static.WidgetStaticChannel
+
 logger = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 _BUTTON_PAYLOAD_RE = re.compile(r"/[A-Za-z0-9_]{1,100}(\{.{0,400}\})?", re.DOTALL)
 _MAX_ID = 2**62
 _LANGUAGES = {lang.value for lang in Language}
-
-
-def _cors_policy(request: Request) -> CorsPolicy:
-    state = getattr(request.app.ctx, STATE_ATTR, None)
-    origins = state.settings.widget_allowed_origins if isinstance(state, WebState) else ()
-    return CorsPolicy(origins)
-
-
-def _limit(wait: float) -> None:
-    if wait:
-        seconds = int(wait)
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"Too many requests; try again in {seconds} s.",
-            headers={"Retry-After": str(seconds)},
-            retry_after=seconds,
-        )
-
-
-def _bearer(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-async def _authorised(request: Request, conversation_id: str) -> tuple[WebState, Conversation]:
-    """Rate-limit by IP, check the bearer token, then load the conversation."""
-    state = get_state(request.app)
-    _limit(state.ip_limiter.hit("ip:" + client_ip(request)))
-    if not state.tokens.verify(conversation_id, _bearer(request)):
-        raise ApiError(
-            401,
-            "unauthorized",
-            "Send 'Authorization: Bearer <token>' with the token of this conversation.",
-        )
-    conversation = await state.run(state.store.get_conversation, conversation_id)
-    if conversation is None:
-        raise ApiError(404, "not_found", "This conversation does not exist (any more).")
-    return state, conversation
-
-
-def _too_long(text: str, limit: int, field: str | None = None, what: str = "text") -> None:
-    if len(text) > limit:
-        extra: dict[str, Any] = {"field": field} if field else {}
-        raise ApiError(
-            413,
-            "message_too_long",
-            f"The {what} is longer than {limit} characters.",
-            max_chars=limit,
-            **extra,
-        )
 
 
 async def health(request: Request) -> HTTPResponse:
@@ -116,7 +68,7 @@ async def health(request: Request) -> HTTPResponse:
 async def create_conversation(request: Request) -> HTTPResponse:
     """``POST /conversations``."""
     state = get_state(request.app)
-    _limit(state.ip_limiter.hit("ip:" + client_ip(request)))
+    rate_limit(state.ip_limiter.hit("ip:" + client_ip(request)))
     language = optional_str(parse_json_object(request, allow_empty=True), "language") or "nn"
     if language not in _LANGUAGES:
         raise ApiError(
@@ -128,34 +80,16 @@ async def create_conversation(request: Request) -> HTTPResponse:
     return response.json(body, status=201)
 
 
-async def _ask_rasa(
-    request: Request, on_new_message: OnNewMessage, conversation: Conversation, text: str
-) -> list[dict[str, Any]]:
-    collector = CollectingOutputChannel()
-    metadata = {"language": conversation.language.value, "channel": WidgetChannel.name()}
-    try:
-        await on_new_message(
-            UserMessage(
-                text,
-                collector,
-                conversation.id,
-                input_channel=WidgetChannel.name(),
-                metadata=metadata,
-            )
-        )
-    except Exception:  # noqa: BLE001 - answered with a system message by the service
-        logger.exception("Rasa failed to handle a widget message")
-    return list(collector.messages)
-
-
+@citizen_route
 async def post_message(
-    request: Request, conversation_id: str, *, on_new_message: OnNewMessage
+    request: Request, citizen: Citizen, *, on_new_message: OnNewMessage
 ) -> HTTPResponse:
     """``POST /conversations/<id>/messages``: store, ask the bot if it may speak, answer."""
-    state, conversation = await _authorised(request, conversation_id)
+    state, conversation = citizen.state, citizen.conversation
+    conversation_id = conversation.id
     body = parse_json_object(request)
     text, button = required_str(body, "text"), optional_str(body, "payload")
-    _too_long(text, state.settings.max_message_chars)
+    check_length(text, state.settings.max_message_chars)
     if button is not None and not _BUTTON_PAYLOAD_RE.fullmatch(button):
         raise ApiError(
             400,
@@ -163,11 +97,13 @@ async def post_message(
             "The field 'payload' must be a button payload like '/affirm'.",
             field="payload",
         )
-    _limit(state.conversation_limiter.hit("conv:" + conversation_id))
+    rate_limit(state.conversation_limiter.hit("conv:" + conversation_id))
     incoming = await state.service.receive(conversation_id, text, button)
     messages: list[Message] = [incoming.message]
     if incoming.bot_may_speak:
-        collected = await _ask_rasa(request, on_new_message, conversation, button or text)
+        collected = await ask_rasa(
+            on_new_message, conversation, button or text, WidgetChannel.name()
+        )
         info = await read_tracker(getattr(request.app.ctx, "agent", None), conversation_id)
         replies, handoff = translate_replies(collected)
         if not replies and handoff is False and info.wants_person:
@@ -198,45 +134,24 @@ async def post_message(
     )
 
 
-def _view_key(view: dict[str, Any]) -> tuple[Any, ...]:
-    queue = view.get("queue") or {}
-    staff = view.get("staff") or {}
-    return (
-        view.get("state"),
-        queue.get("position"),
-        staff.get("first_name"),
-        staff.get("typing"),
-        view.get("offline_offer"),
-    )
-
-
-def _events_snapshot(
-    state: WebState, conversation_id: str, after: int
-) -> tuple[list[Message], dict[str, Any]] | None:
-    conversation = state.store.get_conversation(conversation_id)
-    if conversation is None:
-        return None
-    messages = state.store.messages_after(conversation_id, after)
-    visible = [m for m in messages if views.visible_to_citizen(m)]
-    return visible, views.citizen_view(state, conversation)
-
-
-async def events(request: Request, conversation_id: str) -> HTTPResponse:
+@citizen_route
+async def events(request: Request, citizen: Citizen) -> HTTPResponse:
     """``GET /conversations/<id>/events``: long-poll for messages and state changes."""
-    state, _ = await _authorised(request, conversation_id)
+    state = citizen.state
+    conversation_id = citizen.conversation.id
     after = query_int(request, "after", 0, 0, _MAX_ID)
     wait_max = state.settings.long_poll_seconds
     wait = query_int(request, "wait", wait_max, 0, wait_max)
     baseline: list[tuple[Any, ...]] = []
 
     async def snapshot() -> tuple[list[Message], dict[str, Any]]:
-        found = await state.run(_events_snapshot, state, conversation_id, after)
+        found = await state.run(views.citizen_events, state, conversation_id, after)
         if found is None:
             raise ApiError(404, "not_found", "This conversation was deleted.")
         return found
 
     def ready(found: tuple[list[Message], dict[str, Any]]) -> bool:
-        key = _view_key(found[1])
+        key = views.citizen_view_key(found[1])
         baseline.append(key)
         return bool(found[0]) or key != baseline[0]
 
@@ -244,9 +159,11 @@ async def events(request: Request, conversation_id: str) -> HTTPResponse:
     return response.json({"messages": [views.message_json(m) for m in messages], **view})
 
 
-async def citizen_typing(request: Request, conversation_id: str) -> HTTPResponse:
+@citizen_route
+async def citizen_typing(request: Request, citizen: Citizen) -> HTTPResponse:
     """``POST /conversations/<id>/typing``."""
-    state, _ = await _authorised(request, conversation_id)
+    state = citizen.state
+    conversation_id = citizen.conversation.id
     parse_json_object(request, allow_empty=True)
     await state.run(state.presence.set_citizen_typing, conversation_id)
     state.notifier.notify()
@@ -267,9 +184,11 @@ def _feedback_fields(body: dict[str, Any]) -> tuple[int, int]:
     return message_id, int(value)
 
 
-async def feedback(request: Request, conversation_id: str) -> HTTPResponse:
+@citizen_route
+async def feedback(request: Request, citizen: Citizen) -> HTTPResponse:
     """``POST /conversations/<id>/feedback``."""
-    state, _ = await _authorised(request, conversation_id)
+    state = citizen.state
+    conversation_id = citizen.conversation.id
     message_id, value = _feedback_fields(parse_json_object(request))
     try:
         await state.service.feedback(conversation_id, message_id, value)
@@ -283,9 +202,10 @@ async def feedback(request: Request, conversation_id: str) -> HTTPResponse:
     return response.empty(status=204)
 
 
-async def transcript(request: Request, conversation_id: str) -> HTTPResponse:
+@citizen_route
+async def transcript(request: Request, citizen: Citizen) -> HTTPResponse:
     """``GET /conversations/<id>/transcript``: plain-text download."""
-    state, conversation = await _authorised(request, conversation_id)
+    state, conversation = citizen.state, citizen.conversation
     text = await state.run(views.transcript_text, state, conversation)
     day = conversation.created_at.strftime("%Y%m%d")
     headers = {
@@ -295,31 +215,36 @@ async def transcript(request: Request, conversation_id: str) -> HTTPResponse:
     return response.text(text, content_type="text/plain; charset=utf-8", headers=headers)
 
 
-async def offline_request(request: Request, conversation_id: str) -> HTTPResponse:
+@citizen_route
+async def offline_request(request: Request, citizen: Citizen) -> HTTPResponse:
     """``POST /conversations/<id>/offline-request``."""
-    state, conversation = await _authorised(request, conversation_id)
+    state, conversation = citizen.state, citizen.conversation
     body = parse_json_object(request)
     question = required_str(body, "question")
     if body.get("contact") is None:
         raise ApiError(400, "missing_field", "The field 'contact' is required.", field="contact")
     contact = optional_str(body, "contact") or ""
-    _too_long(question, MAX_QUESTION_LENGTH, "question", "question")
-    _limit(state.conversation_limiter.hit("conv:" + conversation_id))
+    check_length(question, MAX_QUESTION_LENGTH, "question", "question")
+    rate_limit(state.conversation_limiter.hit("conv:" + conversation.id))
     request_id = await state.service.leave_request(conversation, question, contact)
     return response.json({"request_id": request_id}, status=201)
 
 
-async def cancel_waiting(request: Request, conversation_id: str) -> HTTPResponse:
+@citizen_route
+async def cancel_waiting(request: Request, citizen: Citizen) -> HTTPResponse:
     """``POST /conversations/<id>/cancel-waiting``."""
-    state, _ = await _authorised(request, conversation_id)
+    state = citizen.state
+    conversation_id = citizen.conversation.id
     parse_json_object(request, allow_empty=True)
     new_state = await state.service.cancel(conversation_id)
     return response.json({"state": new_state.value})
 
 
-async def delete_conversation(request: Request, conversation_id: str) -> HTTPResponse:
+@citizen_route
+async def delete_conversation(request: Request, citizen: Citizen) -> HTTPResponse:
     """``DELETE /conversations/<id>``."""
-    state, _ = await _authorised(request, conversation_id)
+    state = citizen.state
+    conversation_id = citizen.conversation.id
     await state.service.delete(conversation_id)
     return response.empty(status=204)
 
@@ -340,7 +265,7 @@ class WidgetChannel(InputChannel):
         """Build the citizen API blueprint."""
         bp = Blueprint("alver_widget_api")
         install(bp)
-        install_cors(bp, _cors_policy)
+        install_cors(bp, widget_static.cors_policy)
         conv = "/conversations/<conversation_id:str>"
         routes: list[tuple[str, dict[str, Any], str | None]] = [
             ("/", {"GET": health}, "alver_widget_health"),
@@ -361,29 +286,4 @@ class WidgetChannel(InputChannel):
         ]
         for path, handlers, name in routes:
             add_routes(bp, path, handlers, cors=True, name=name)
-        return bp
-
-
-class WidgetStaticChannel(InputChannel):
-    """Serves the widget's files at ``/widget/<file>`` (widget.js, widget.css, demo pages)."""
-
-    @classmethod
-    def name(cls) -> str:
-        """Channel name (no messages go through this channel)."""
-        return "alver_widget_static"
-
-    def url_prefix(self) -> str:
-        """Absolute prefix ``/widget``."""
-        return "/widget"
-
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """Build the static-files blueprint."""
-        bp = Blueprint("alver_widget_static")
-        install_cors(bp, _cors_policy)
-        directory = STATIC_DIR / "widget"
-
-        async def static_file(request: Request, name: str) -> HTTPResponse:
-            return await serve_static(directory, name)
-
-        add_routes(bp, "/<name:str>", {"GET": static_file}, name="alver_widget_file")
         return bp

@@ -98,7 +98,9 @@ class HandoffService:
 
     async def _change(self, function: Callable[..., T], *args: Any) -> T:
         """Run a blocking change in a worker thread, then wake the long-polls."""
-        return await self._change(function, *args)
+        result = await self._run(function, *args)
+        self.notifier.notify()
+        return result
 
     # ----- helpers (blocking) -------------------------------------------------
 

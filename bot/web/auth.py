@@ -1,4 +1,7 @@
-"""Authentication of staff routes: one decorator carrying the role check and CSRF.
+"""Authentication of routes: staff (session, role, CSRF) and citizens (bearer token).
+
+:func:`staff_route` is the one decorator of staff routes, :func:`citizen_route` the one
+of citizen routes (IP rate limit, the conversation's bearer token, the conversation).
 
 Sign-in creates a server-side session (:mod:`bot.web.sessions`); the cookie
 ``alver_console`` carries only a random token. Every state-changing call must send
@@ -20,13 +23,23 @@ from dataclasses import dataclass
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.handoff.records import StaffRole, StaffUser
+from bot.handoff.records import Conversation, StaffRole, StaffUser
 
-from .http import ApiError, Handler
+from .http import ApiError, Handler, client_ip
 from .sessions import ConsoleSession
 from .state import WebState, get_state
 
-__all__ = ["COOKIE_NAME", "COOKIE_PATH", "QUEUE_ROLES", "Staff", "require_role", "staff_route"]
+__all__ = [
+    "COOKIE_NAME",
+    "COOKIE_PATH",
+    "QUEUE_ROLES",
+    "Citizen",
+    "Staff",
+    "citizen_route",
+    "rate_limit",
+    "require_role",
+    "staff_route",
+]
 
 COOKIE_NAME = "alver_console"
 COOKIE_PATH = "/console"
@@ -89,3 +102,56 @@ def staff_route(
         return wrapped
 
     return decorate
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """The citizen of a request: the conversation their bearer token is bound to."""
+
+    state: WebState
+    conversation: Conversation
+
+
+def rate_limit(wait: float) -> None:
+    """Raise 429 with ``Retry-After`` if a limiter said to wait (``wait`` seconds > 0)."""
+    if wait:
+        seconds = int(wait)
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Too many requests; try again in {seconds} s.",
+            headers={"Retry-After": str(seconds)},
+            retry_after=seconds,
+        )
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def authorised_citizen(request: Request, conversation_id: str) -> Citizen:
+    """Rate-limit by IP, check the bearer token, then load the conversation (401 / 404 / 429)."""
+    state = get_state(request.app)
+    rate_limit(state.ip_limiter.hit("ip:" + client_ip(request)))
+    if not state.tokens.verify(conversation_id, _bearer(request)):
+        raise ApiError(
+            401,
+            "unauthorized",
+            "Send 'Authorization: Bearer <token>' with the token of this conversation.",
+        )
+    conversation = await state.run(state.store.get_conversation, conversation_id)
+    if conversation is None:
+        raise ApiError(404, "not_found", "This conversation does not exist (any more).")
+    return Citizen(state, conversation)
+
+
+def citizen_route(handler: StaffHandler) -> Handler:
+    """Decorate a handler ``(request, citizen, **params)`` of a conversation's route."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: Request, conversation_id: str, **params: object) -> HTTPResponse:
+        citizen = await authorised_citizen(request, conversation_id)
+        return await handler(request, citizen, **params)
+
+    return wrapped

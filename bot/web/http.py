@@ -42,6 +42,7 @@ __all__ = [
     "ApiError",
     "Handler",
     "add_routes",
+    "check_length",
     "client_ip",
     "error_response",
     "long_poll",
@@ -239,6 +240,19 @@ async def long_poll(
         if every_step is not None:
             await every_step()
         await notifier.wait(token, min(POLL_STEP_SECONDS, remaining))
+
+
+def check_length(text: str, limit: int, field: str | None = None, what: str = "text") -> None:
+    """Raise ``413 message_too_long`` (with ``max_chars``) if ``text`` is over ``limit``."""
+    if len(text) > limit:
+        extra: dict[str, Any] = {"field": field} if field else {}
+        raise ApiError(
+            413,
+            "message_too_long",
+            f"The {what} is longer than {limit} characters.",
+            max_chars=limit,
+            **extra,
+        )
 
 
 def parse_json_object(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:

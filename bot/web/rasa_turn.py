@@ -9,13 +9,16 @@ whether the citizen asked for a person from Rasa's tracker.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.handoff.records import Language
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.handoff.records import Conversation, Language
 from bot.handoff.service import BotReply
 
-__all__ = ["TrackerInfo", "read_tracker", "translate_replies"]
+__all__ = ["TrackerInfo", "ask_rasa", "read_tracker", "translate_replies"]
 
 logger = logging.getLogger(__name__)
 
@@ -156,3 +159,22 @@ async def read_tracker(agent: Any, conversation_id: str) -> TrackerInfo:
         if value in {lang.value for lang in Language}:
             language = str(value)
     return TrackerInfo(intent, score, language, _wants_person(tracker, intent, events))
+
+
+async def ask_rasa(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    conversation: Conversation,
+    text: str,
+    channel: str,
+) -> list[dict[str, Any]]:
+    """Pass a citizen message to Rasa and return what the bot sent (empty if Rasa failed)."""
+    collector = CollectingOutputChannel()
+    metadata = {"language": conversation.language.value, "channel": channel}
+    message = UserMessage(
+        text, collector, conversation.id, input_channel=channel, metadata=metadata
+    )
+    try:
+        await on_new_message(message)
+    except Exception:  # noqa: BLE001 - answered with a system message by the service
+        logger.exception("Rasa failed to handle a widget message")
+    return list(collector.messages)

@@ -19,7 +19,9 @@ from bot.messages import render
 from .state import WebState
 
 __all__ = [
+    "citizen_events",
     "citizen_view",
+    "citizen_view_key",
     "extract_links",
     "iso",
     "message_json",
@@ -150,3 +152,28 @@ def transcript_text(state: WebState, conversation: Conversation) -> str:
             text += "\n" + "\n".join(f"  [{b['title']}]" for b in buttons)
         lines.append(f"[{when:%d.%m.%Y %H.%M}] {who}: {text}")
     return "\n".join(lines) + "\n"
+
+
+def citizen_view_key(view: dict[str, Any]) -> tuple[Any, ...]:
+    """What, besides new messages, ends a citizen's long-poll when it changes."""
+    queue = view.get("queue") or {}
+    staff = view.get("staff") or {}
+    return (
+        view.get("state"),
+        queue.get("position"),
+        staff.get("first_name"),
+        staff.get("typing"),
+        view.get("offline_offer"),
+    )
+
+
+def citizen_events(
+    state: WebState, conversation_id: str, after: int
+) -> tuple[list[Message], dict[str, Any]] | None:
+    """The citizen's messages after ``after`` and :func:`citizen_view` (None if deleted)."""
+    conversation = state.store.get_conversation(conversation_id)
+    if conversation is None:
+        return None
+    messages = state.store.messages_after(conversation_id, after)
+    visible = [m for m in messages if visible_to_citizen(m)]
+    return visible, citizen_view(state, conversation)
