@@ -28,6 +28,7 @@ from bot.web import console_views as cv
 from bot.web import views
 from bot.web.app import install
 from bot.web.auth import COOKIE_NAME, COOKIE_PATH, QUEUE_ROLES, Staff, require_role, staff_route
+from bot.web.cors import strip_cors
 from bot.web.http import (
     ApiError,
     add_routes,
@@ -246,6 +247,7 @@ class ConsoleChannel(InputChannel):
         """Build the console blueprint."""
         bp = Blueprint("alver_console")
         install(bp)
+        strip_cors(bp)  # same-origin only, whatever `rasa run --cors` says
         conv = "/api/conversations/<conversation_id:str>"
         routes: list[tuple[str, dict[str, Any], str | None]] = [
             ("/", {"GET": index}, "alver_console_index"),

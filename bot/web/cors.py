@@ -31,6 +31,7 @@ __all__ = [
     "CorsPolicy",
     "install_cors",
     "parse_origins",
+    "strip_cors",
 ]
 
 ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
@@ -144,3 +145,17 @@ def install_cors(blueprint: Blueprint, policy: Callable[[Request], CorsPolicy]) 
                 response.headers[name] = value
 
     blueprint.middleware(cors_headers, "response")
+
+
+def strip_cors(blueprint: Blueprint) -> None:
+    """Remove any CORS header other layers add (``rasa run --cors``) from ``blueprint``.
+
+    For the staff console: it is same-origin only, and sanic-cors with ``--cors "*"``
+    would echo any origin together with ``Access-Control-Allow-Credentials: true``.
+    """
+
+    async def no_cors(request: Request, response: HTTPResponse) -> None:
+        if response is not None:
+            _strip_cors(response)
+
+    blueprint.middleware(no_cors, "response")

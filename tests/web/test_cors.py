@@ -158,3 +158,15 @@ def test_bad_allowed_origins_name_the_setting(tmp_path: Any, raw: str) -> None:
         WebSettings.from_env(
             {"BOT_SECRET_KEY": "k" * 40, "WIDGET_ALLOWED_ORIGINS": raw}, root=tmp_path
         )
+
+
+def test_console_gets_no_cors_headers(any_origin_server: Server) -> None:
+    any_origin_server.add_staff("kari", "Kari")
+    kari = any_origin_server.login("kari")
+    for method, path in (("GET", "/me"), ("OPTIONS", "/me"), ("GET", "/queue")):
+        resp = any_origin_server.request(
+            method,
+            "/console/api" + path,
+            headers={"Cookie": kari.cookie, **PREFLIGHT, "Origin": OTHER},
+        )
+        assert _cors_names(resp) == [], (method, path)
