@@ -1,11 +1,11 @@
 """The citizen chat API (``/webhooks/alver/...``) and the widget's static files (``/widget/...``).
 
-See ``docs/chat-api.md`` for the contract. Every citizen message is stored with
-``HandoffStore.receive_citizen_message``; only when the state machine says the
-bot may speak is the text (or the pressed button's payload) passed to Rasa. The
-bot's replies are stored and returned; a handoff payload from the bot puts the
-citizen in the staff queue or offers an offline request (see
-:func:`bot.web.service.decide_handoff`).
+HTTP translation only (contract: ``docs/chat-api.md``): every change is a verb of
+:class:`bot.handoff.service.HandoffService`. A citizen message is stored first; only
+when the state machine says the bot may speak is the text (or the pressed button's
+payload) passed to Rasa, and its answer is stored by the service, which also hands off
+when the bot asked to (or when the citizen asked for a person and the action server
+could not answer, see :func:`bot.web.rasa_turn.read_tracker`).
 
 Register in ``credentials.yml``::
 
@@ -15,222 +15,238 @@ Register in ``credentials.yml``::
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.handoff.records import Conversation, IncomingMessage, Language, Message, Sender
-from bot.handoff.states import Event, HandoffState
+from bot.channels import widget_static
+from bot.handoff.records import Language, Message
 from bot.handoff.store import MAX_QUESTION_LENGTH
-from bot.web import service, trackers
+from bot.web import views
+from bot.web.app import install
+from bot.web.auth import Citizen, citizen_route, rate_limit
+from bot.web.cors import install_cors
 from bot.web.http import (
     ApiError,
     add_routes,
+    check_length,
     client_ip,
+    long_poll,
     optional_str,
     parse_json_object,
     query_int,
     required_str,
-    serve_static,
 )
-from bot.web.state import WebState, get_state, install
+from bot.web.rasa_turn import ask_rasa, read_tracker, translate_replies
+from bot.web.state import get_state
 
 __all__ = ["WidgetChannel", "WidgetStaticChannel"]
 
+# Registered in credentials.yml under this module's name; defined next door.
+WidgetStaticChannel = widget_static.WidgetStaticChannel
+
 logger = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 _BUTTON_PAYLOAD_RE = re.compile(r"/[A-Za-z0-9_]{1,100}(\{.{0,400}\})?", re.DOTALL)
-_POLL_STEP_SECONDS = 1.0
 _MAX_ID = 2**62
+_LANGUAGES = {lang.value for lang in Language}
 
 
-def _rate_limited(retry_after: float) -> ApiError:
-    seconds = int(retry_after)
-    return ApiError(
-        429,
-        "rate_limited",
-        f"Too many requests; try again in {seconds} s.",
-        headers={"Retry-After": str(seconds)},
-        retry_after=seconds,
-    )
+async def health(request: Request) -> HTTPResponse:
+    """``GET /webhooks/alver/``."""
+    return response.json({"status": "ok"})
 
 
-def _check_ip(state: WebState, request: Request) -> None:
-    wait = state.ip_limiter.hit("ip:" + client_ip(request))
-    if wait:
-        raise _rate_limited(wait)
-
-
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
-
-
-async def _authorised(request: Request, conversation_id: str) -> tuple[WebState, Conversation]:
-    """Rate-limit by IP, check the bearer token, then load the conversation."""
+async def create_conversation(request: Request) -> HTTPResponse:
+    """``POST /conversations``."""
     state = get_state(request.app)
-    _check_ip(state, request)
-    if not state.tokens.verify(conversation_id, _bearer(request)):
+    rate_limit(state.ip_limiter.hit("ip:" + client_ip(request)))
+    language = optional_str(parse_json_object(request, allow_empty=True), "language") or "nn"
+    if language not in _LANGUAGES:
         raise ApiError(
-            401,
-            "unauthorized",
-            "Send 'Authorization: Bearer <token>' with the token of this conversation.",
+            400, "invalid_field", "The field 'language' must be 'nn' or 'nb'.", field="language"
         )
-    conversation = await state.run(state.store.get_conversation, conversation_id)
-    if conversation is None:
-        raise ApiError(404, "not_found", "This conversation does not exist (any more).")
-    return state, conversation
+    conversation = await state.service.start(language)
+    token = state.tokens.issue(conversation.id)
+    body = {"conversation_id": conversation.id, "token": token, "state": conversation.state.value}
+    return response.json(body, status=201)
 
 
-def _check_conversation_rate(state: WebState, conversation_id: str) -> None:
-    wait = state.conversation_limiter.hit("conv:" + conversation_id)
-    if wait:
-        raise _rate_limited(wait)
-
-
-async def _tracker_info(
-    app: Any, conversation_id: str
-) -> tuple[str | None, float | None, str | None]:
-    """Read the latest intent, its confidence and the language slot from Rasa's tracker.
-
-    Returns:
-        ``(intent, confidence, language)``; each None if unknown. The language is
-        only returned once the bot has actually set the slot (so a conversation
-        started in Bokmål is not switched to the slot's Nynorsk default).
-    """
-    agent = getattr(app.ctx, "agent", None)
-    tracker_store = getattr(agent, "tracker_store", None)
-    if tracker_store is None:
-        return None, None, None
-    try:
-        tracker = await tracker_store.retrieve(conversation_id)
-    except Exception:  # noqa: BLE001 - the intent is a nice-to-have
-        logger.warning("Could not read the tracker of a conversation", exc_info=True)
-        return None, None, None
-    if tracker is None:
-        return None, None, None
-    intent_data = getattr(getattr(tracker, "latest_message", None), "intent", None) or {}
-    name = intent_data.get("name") if isinstance(intent_data, dict) else None
-    confidence = intent_data.get("confidence") if isinstance(intent_data, dict) else None
-    intent = str(name)[:200] if name else None
-    score = float(confidence) if isinstance(confidence, int | float) else None
-    if score is not None and not 0.0 <= score <= 1.0:
-        score = None
-    language: str | None = None
-    slot_was_set = any(
-        getattr(event, "key", None) == "language" and type(event).__name__ == "SlotSet"
-        for event in getattr(tracker, "events", ()) or ()
+@citizen_route
+async def post_message(
+    request: Request, citizen: Citizen, *, on_new_message: OnNewMessage
+) -> HTTPResponse:
+    """``POST /conversations/<id>/messages``: store, ask the bot if it may speak, answer."""
+    state, conversation = citizen.state, citizen.conversation
+    conversation_id = conversation.id
+    body = parse_json_object(request)
+    text, button = required_str(body, "text"), optional_str(body, "payload")
+    check_length(text, state.settings.max_message_chars)
+    if button is not None and not _BUTTON_PAYLOAD_RE.fullmatch(button):
+        raise ApiError(
+            400,
+            "invalid_field",
+            "The field 'payload' must be a button payload like '/affirm'.",
+            field="payload",
+        )
+    rate_limit(state.conversation_limiter.hit("conv:" + conversation_id))
+    incoming = await state.service.receive(conversation_id, text, button)
+    messages: list[Message] = [incoming.message]
+    if incoming.bot_may_speak:
+        collected = await ask_rasa(
+            on_new_message, conversation, button or text, WidgetChannel.name()
+        )
+        info = await read_tracker(getattr(request.app.ctx, "agent", None), conversation_id)
+        replies, handoff = translate_replies(collected)
+        if not replies and handoff is False and info.wants_person:
+            # The action server did not answer, but the citizen asked for a person:
+            # hand off exactly as if the bot had sent its handoff payload.
+            handoff = info.wants_person
+        messages += await state.service.bot_turn(
+            conversation_id,
+            incoming.message.id,
+            replies,
+            handoff=handoff,
+            intent=info.intent,
+            confidence=info.confidence,
+            language=info.language,
+        )
+    current = await state.run(state.store.get_conversation, conversation_id)
+    if current is None:
+        raise ApiError(404, "not_found", "This conversation was deleted.")
+    view = await state.run(views.citizen_view, state, current)
+    visible = [views.message_json(m) for m in messages if views.visible_to_citizen(m)]
+    return response.json(
+        {
+            "messages": visible,
+            "state": view["state"],
+            "queue": view["queue"],
+            "offline_offer": view["offline_offer"],
+        }
     )
-    if slot_was_set:
-        value = tracker.get_slot("language")
-        if value in {lang.value for lang in Language}:
-            language = str(value)
-    return intent, score, language
 
 
-def _forget_tracker(app: Any, conversation_id: str) -> None:
-    """Drop Rasa's in-memory tracker of a deleted conversation (see bot.web.trackers)."""
-    trackers.forget(getattr(app.ctx, "agent", None), conversation_id)
+@citizen_route
+async def events(request: Request, citizen: Citizen) -> HTTPResponse:
+    """``GET /conversations/<id>/events``: long-poll for messages and state changes."""
+    state = citizen.state
+    conversation_id = citizen.conversation.id
+    after = query_int(request, "after", 0, 0, _MAX_ID)
+    wait_max = state.settings.long_poll_seconds
+    wait = query_int(request, "wait", wait_max, 0, wait_max)
+    baseline: list[tuple[Any, ...]] = []
+
+    async def snapshot() -> tuple[list[Message], dict[str, Any]]:
+        found = await state.run(views.citizen_events, state, conversation_id, after)
+        if found is None:
+            raise ApiError(404, "not_found", "This conversation was deleted.")
+        return found
+
+    def ready(found: tuple[list[Message], dict[str, Any]]) -> bool:
+        key = views.citizen_view_key(found[1])
+        baseline.append(key)
+        return bool(found[0]) or key != baseline[0]
+
+    messages, view = await long_poll(state.notifier, wait, snapshot, ready)
+    return response.json({"messages": [views.message_json(m) for m in messages], **view})
 
 
-def _reply_payload(reply: dict[str, Any]) -> dict[str, Any] | None:
-    payload: dict[str, Any] = {}
-    buttons = reply.get("buttons")
-    if isinstance(buttons, list) and buttons:
-        payload["buttons"] = [
-            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-            for b in buttons
-            if isinstance(b, dict)
-        ]
-    custom = reply.get("custom")
-    if isinstance(custom, dict):
-        payload["custom"] = custom
-    links = [
-        str(reply[key])
-        for key in ("image", "attachment")
-        if isinstance(reply.get(key), str) and str(reply[key]).startswith(("https://", "http://"))
-    ]
-    if links:
-        payload["links"] = links
-    return payload or None
+@citizen_route
+async def citizen_typing(request: Request, citizen: Citizen) -> HTTPResponse:
+    """``POST /conversations/<id>/typing``."""
+    state = citizen.state
+    conversation_id = citizen.conversation.id
+    parse_json_object(request, allow_empty=True)
+    await state.run(state.presence.set_citizen_typing, conversation_id)
+    state.notifier.notify()
+    return response.empty(status=204)
 
 
-def _handoff_of(reply: dict[str, Any]) -> dict[str, Any] | None:
-    custom = reply.get("custom")
-    if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
-        return dict(custom["handoff"])
-    return None
-
-
-def _store_bot_turn(
-    state: WebState,
-    conversation_id: str,
-    citizen_message_id: int,
-    replies: list[dict[str, Any]],
-    intent: str | None,
-    confidence: float | None,
-    language: str | None,
-) -> list[Message]:
-    """Store what Rasa answered (blocking; runs in a worker thread).
-
-    Returns:
-        The stored bot and system messages, in order.
-    """
-    store = state.store
-    if intent is not None or confidence is not None:
-        store.set_message_nlu(citizen_message_id, conversation_id, intent, confidence)
-    conversation = store.get_conversation(conversation_id)
-    if conversation is None:
-        return []
-    if language is not None and language != conversation.language.value:
-        conversation = store.set_language(conversation_id, language)
-    if not conversation.bot_may_speak:
-        return []  # a person took over (or the citizen queued) while Rasa was thinking
-    lang = conversation.language.value
-    stored: list[Message] = []
-    if not replies:
-        stored.append(
-            service.system_message(
-                state,
-                conversation_id,
-                "chat_bot_unavailable",
-                lang,
-                phone=state.knowledge_base().contact.phone,
-            )
+def _feedback_fields(body: dict[str, Any]) -> tuple[int, int]:
+    message_id, value = body.get("message_id"), body.get("value")
+    for name, given in (("message_id", message_id), ("value", value)):
+        if given is None:
+            raise ApiError(400, "missing_field", f"The field '{name}' is required.", field=name)
+    if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id < 1:
+        raise ApiError(
+            400, "invalid_field", "'message_id' must be a positive integer.", field="message_id"
         )
-        return stored
-    handoff_index = next((i for i, r in enumerate(replies) if _handoff_of(r)), None)
-    for index, reply in enumerate(replies):
-        text = reply.get("text")
-        text = text if isinstance(text, str) else ""
-        payload = _reply_payload(reply)
-        if not text.strip() and payload is None:
-            continue
-        if handoff_index is not None and index > handoff_index and "custom" not in reply:
-            # The channel handles the handoff itself (queue or offline request), and its
-            # system message replaces the bot's "call us" text.
-            continue
-        stored.append(store.add_message(conversation_id, Sender.BOT, text, payload=payload))
-    if handoff_index is not None:
-        handoff = _handoff_of(replies[handoff_index]) or {}
-        reason = handoff.get("reason")
-        before = stored[-1].id if stored else citizen_message_id
-        service.decide_handoff(state, conversation_id, str(reason) if reason else None)
-        stored.extend(store.messages_after(conversation_id, before))
-    return stored
+    if isinstance(value, bool) or value not in (1, -1):
+        raise ApiError(400, "invalid_field", "'value' must be 1 or -1.", field="value")
+    return message_id, int(value)
+
+
+@citizen_route
+async def feedback(request: Request, citizen: Citizen) -> HTTPResponse:
+    """``POST /conversations/<id>/feedback``."""
+    state = citizen.state
+    conversation_id = citizen.conversation.id
+    message_id, value = _feedback_fields(parse_json_object(request))
+    try:
+        await state.service.feedback(conversation_id, message_id, value)
+    except ValueError:
+        raise ApiError(
+            400,
+            "invalid_field",
+            "Feedback is only possible on bot and staff messages.",
+            field="message_id",
+        ) from None
+    return response.empty(status=204)
+
+
+@citizen_route
+async def transcript(request: Request, citizen: Citizen) -> HTTPResponse:
+    """``GET /conversations/<id>/transcript``: plain-text download."""
+    state, conversation = citizen.state, citizen.conversation
+    text = await state.run(views.transcript_text, state, conversation)
+    day = conversation.created_at.strftime("%Y%m%d")
+    headers = {
+        "Content-Disposition": f'attachment; filename="alver-chat-{day}.txt"',
+        "Cache-Control": "no-store",
+    }
+    return response.text(text, content_type="text/plain; charset=utf-8", headers=headers)
+
+
+@citizen_route
+async def offline_request(request: Request, citizen: Citizen) -> HTTPResponse:
+    """``POST /conversations/<id>/offline-request``."""
+    state, conversation = citizen.state, citizen.conversation
+    body = parse_json_object(request)
+    question = required_str(body, "question")
+    if body.get("contact") is None:
+        raise ApiError(400, "missing_field", "The field 'contact' is required.", field="contact")
+    contact = optional_str(body, "contact") or ""
+    check_length(question, MAX_QUESTION_LENGTH, "question", "question")
+    rate_limit(state.conversation_limiter.hit("conv:" + conversation.id))
+    request_id = await state.service.leave_request(conversation, question, contact)
+    return response.json({"request_id": request_id}, status=201)
+
+
+@citizen_route
+async def cancel_waiting(request: Request, citizen: Citizen) -> HTTPResponse:
+    """``POST /conversations/<id>/cancel-waiting``."""
+    state = citizen.state
+    conversation_id = citizen.conversation.id
+    parse_json_object(request, allow_empty=True)
+    new_state = await state.service.cancel(conversation_id)
+    return response.json({"state": new_state.value})
+
+
+@citizen_route
+async def delete_conversation(request: Request, citizen: Citizen) -> HTTPResponse:
+    """``DELETE /conversations/<id>``."""
+    state = citizen.state
+    conversation_id = citizen.conversation.id
+    await state.service.delete(conversation_id)
+    return response.empty(status=204)
 
 
 class WidgetChannel(InputChannel):
@@ -249,324 +265,25 @@ class WidgetChannel(InputChannel):
         """Build the citizen API blueprint."""
         bp = Blueprint("alver_widget_api")
         install(bp)
-
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        async def create_conversation(request: Request) -> HTTPResponse:
-            state = get_state(request.app)
-            _check_ip(state, request)
-            body = parse_json_object(request, allow_empty=True)
-            language = optional_str(body, "language") or Language.NN.value
-            if language not in {lang.value for lang in Language}:
-                raise ApiError(
-                    400,
-                    "invalid_field",
-                    "The field 'language' must be 'nn' or 'nb'.",
-                    field="language",
-                )
-            conversation = await state.run(state.store.create_conversation, language)
-            return response.json(
-                {
-                    "conversation_id": conversation.id,
-                    "token": state.tokens.issue(conversation.id),
-                    "state": conversation.state.value,
-                },
-                status=201,
-            )
-
-        async def post_message(request: Request, conversation_id: str) -> HTTPResponse:
-            state, conversation = await _authorised(request, conversation_id)
-            body = parse_json_object(request)
-            text = required_str(body, "text")
-            button = optional_str(body, "payload")
-            limit = state.settings.max_message_chars
-            if len(text) > limit:
-                raise ApiError(
-                    413,
-                    "message_too_long",
-                    f"The text is longer than {limit} characters.",
-                    max_chars=limit,
-                )
-            if button is not None and not _BUTTON_PAYLOAD_RE.fullmatch(button):
-                raise ApiError(
-                    400,
-                    "invalid_field",
-                    "The field 'payload' must be a button payload like " "'/affirm'.",
-                    field="payload",
-                )
-            _check_conversation_rate(state, conversation_id)
-            incoming: IncomingMessage = await state.run(
-                state.store.receive_citizen_message,
-                conversation_id,
-                text,
-                payload={"button": button} if button else None,
-            )
-            state.notifier.notify()
-            messages: list[Message] = [incoming.message]
-            if incoming.bot_may_speak:
-                collector = CollectingOutputChannel()
-                metadata = {"language": conversation.language.value, "channel": "alver"}
-                try:
-                    await on_new_message(
-                        UserMessage(
-                            button or text,
-                            collector,
-                            conversation_id,
-                            input_channel=self.name(),
-                            metadata=metadata,
-                        )
-                    )
-                except Exception:  # noqa: BLE001 - answered with a system message below
-                    logger.exception("Rasa failed to handle a widget message")
-                intent, confidence, language = await _tracker_info(request.app, conversation_id)
-                messages += await state.run(
-                    _store_bot_turn,
-                    state,
-                    conversation_id,
-                    incoming.message.id,
-                    list(collector.messages),
-                    intent,
-                    confidence,
-                    language,
-                )
-                state.notifier.notify()
-            current = await state.run(state.store.get_conversation, conversation_id)
-            if current is None:
-                raise ApiError(404, "not_found", "This conversation was deleted.")
-            view = await state.run(service.citizen_view, state, current)
-            return response.json(
-                {
-                    "messages": [
-                        service.message_json(m) for m in messages if service.visible_to_citizen(m)
-                    ],
-                    "state": view["state"],
-                    "queue": view["queue"],
-                    "offline_offer": view["offline_offer"],
-                }
-            )
-
-        async def events(request: Request, conversation_id: str) -> HTTPResponse:
-            state, _ = await _authorised(request, conversation_id)
-            after = query_int(request, "after", 0, 0, _MAX_ID)
-            wait_max = state.settings.long_poll_seconds
-            wait = query_int(request, "wait", wait_max, 0, wait_max)
-            loop_time = asyncio.get_running_loop().time
-            deadline = loop_time() + wait
-            baseline: Any = None
-            while True:
-                token = state.notifier.token()
-                snapshot = await state.run(_events_snapshot, state, conversation_id, after)
-                if snapshot is None:
-                    raise ApiError(404, "not_found", "This conversation was deleted.")
-                messages, view = snapshot
-                key = _view_key(view)
-                if baseline is None:
-                    baseline = key
-                remaining = deadline - loop_time()
-                if messages or key != baseline or remaining <= 0:
-                    return response.json(
-                        {"messages": [service.message_json(m) for m in messages], **view}
-                    )
-                await state.notifier.wait(token, min(_POLL_STEP_SECONDS, remaining))
-
-        async def typing(request: Request, conversation_id: str) -> HTTPResponse:
-            state, _ = await _authorised(request, conversation_id)
-            parse_json_object(request, allow_empty=True)
-            await state.run(state.presence.set_citizen_typing, conversation_id)
-            state.notifier.notify()
-            return response.empty(status=204)
-
-        async def feedback(request: Request, conversation_id: str) -> HTTPResponse:
-            state, _ = await _authorised(request, conversation_id)
-            body = parse_json_object(request)
-            message_id = body.get("message_id")
-            value = body.get("value")
-            if message_id is None:
-                raise ApiError(
-                    400, "missing_field", "The field 'message_id' is required.", field="message_id"
-                )
-            if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id < 1:
-                raise ApiError(
-                    400,
-                    "invalid_field",
-                    "'message_id' must be a positive integer.",
-                    field="message_id",
-                )
-            if value is None:
-                raise ApiError(
-                    400, "missing_field", "The field 'value' is required.", field="value"
-                )
-            if isinstance(value, bool) or value not in (1, -1):
-                raise ApiError(400, "invalid_field", "'value' must be 1 or -1.", field="value")
-            try:
-                await state.run(state.store.set_feedback, message_id, conversation_id, value)
-            except ValueError:
-                raise ApiError(
-                    400,
-                    "invalid_field",
-                    "Feedback is only possible on bot and staff messages.",
-                    field="message_id",
-                ) from None
-            return response.empty(status=204)
-
-        async def transcript(request: Request, conversation_id: str) -> HTTPResponse:
-            state, conversation = await _authorised(request, conversation_id)
-            text = await state.run(service.transcript_text, state, conversation)
-            day = conversation.created_at.strftime("%Y%m%d")
-            return response.text(
-                text,
-                content_type="text/plain; charset=utf-8",
-                headers={
-                    "Content-Disposition": f'attachment; filename="alver-chat-{day}.txt"',
-                    "Cache-Control": "no-store",
-                },
-            )
-
-        async def offline_request(request: Request, conversation_id: str) -> HTTPResponse:
-            state, conversation = await _authorised(request, conversation_id)
-            body = parse_json_object(request)
-            question = required_str(body, "question")
-            if "contact" not in body or body["contact"] is None:
-                raise ApiError(
-                    400, "missing_field", "The field 'contact' is required.", field="contact"
-                )
-            contact = optional_str(body, "contact") or ""
-            if len(question) > MAX_QUESTION_LENGTH:
-                raise ApiError(
-                    413,
-                    "message_too_long",
-                    f"The question is longer than {MAX_QUESTION_LENGTH} characters.",
-                    field="question",
-                    max_chars=MAX_QUESTION_LENGTH,
-                )
-            _check_conversation_rate(state, conversation_id)
-            request_id = await state.run(
-                _store_offline_request, state, conversation, question, contact
-            )
-            state.notifier.notify()
-            return response.json({"request_id": request_id}, status=201)
-
-        async def cancel_waiting(request: Request, conversation_id: str) -> HTTPResponse:
-            state, _ = await _authorised(request, conversation_id)
-            parse_json_object(request, allow_empty=True)
-            new_state = await state.run(_cancel_waiting, state, conversation_id)
-            state.notifier.notify()
-            return response.json({"state": new_state})
-
-        async def delete_conversation(request: Request, conversation_id: str) -> HTTPResponse:
-            state, _ = await _authorised(request, conversation_id)
-            await state.run(state.store.delete_conversation, conversation_id)
-            await state.run(state.presence.delete_conversation, conversation_id)
-            _forget_tracker(request.app, conversation_id)
-            state.notifier.notify()
-            return response.empty(status=204)
-
+        install_cors(bp, widget_static.cors_policy)
         conv = "/conversations/<conversation_id:str>"
-        add_routes(bp, "/", {"GET": health}, cors=True, name="alver_widget_health")
-        add_routes(bp, "/conversations", {"POST": create_conversation}, cors=True)
-        add_routes(
-            bp, conv, {"DELETE": delete_conversation}, cors=True, name="alver_widget_conversation"
-        )
-        add_routes(bp, conv + "/messages", {"POST": post_message}, cors=True)
-        add_routes(bp, conv + "/events", {"GET": events}, cors=True)
-        add_routes(bp, conv + "/typing", {"POST": typing}, cors=True)
-        add_routes(bp, conv + "/feedback", {"POST": feedback}, cors=True)
-        add_routes(bp, conv + "/transcript", {"GET": transcript}, cors=True)
-        add_routes(bp, conv + "/offline-request", {"POST": offline_request}, cors=True)
-        add_routes(bp, conv + "/cancel-waiting", {"POST": cancel_waiting}, cors=True)
-        add_routes(bp, "/<rest:path>", {}, cors=True, name="alver_widget_not_found")
-        return bp
-
-
-def _view_key(view: dict[str, Any]) -> tuple[Any, ...]:
-    queue = view.get("queue") or {}
-    staff = view.get("staff") or {}
-    return (
-        view.get("state"),
-        queue.get("position"),
-        staff.get("first_name"),
-        staff.get("typing"),
-        view.get("offline_offer"),
-    )
-
-
-def _events_snapshot(
-    state: WebState, conversation_id: str, after: int
-) -> tuple[list[Message], dict[str, Any]] | None:
-    conversation = state.store.get_conversation(conversation_id)
-    if conversation is None:
-        return None
-    messages = [
-        m
-        for m in state.store.messages_after(conversation_id, after)
-        if service.visible_to_citizen(m)
-    ]
-    return messages, service.citizen_view(state, conversation)
-
-
-def _store_offline_request(
-    state: WebState, conversation: Conversation, question: str, contact: str
-) -> int:
-    offline = state.store.create_offline_request(
-        question, contact, conversation.language, conversation_id=conversation.id
-    )
-    current = state.store.get_conversation(conversation.id)
-    if current is not None and current.state is HandoffState.WAITING:
-        try:
-            state.store.transition(
-                conversation.id, Event.CANCEL, "citizen", reason="left an offline request"
-            )
-        except ValueError:
-            pass  # claimed or changed meanwhile
-    state.presence.set_offline_offer(conversation.id, False)
-    service.system_message(
-        state, conversation.id, "chat_offline_received", conversation.language.value
-    )
-    return offline.id
-
-
-def _cancel_waiting(state: WebState, conversation_id: str) -> str:
-    conversation = state.store.get_conversation(conversation_id)
-    if conversation is None:
-        raise ApiError(404, "not_found", "This conversation does not exist (any more).")
-    if conversation.state is HandoffState.BOT:
-        return HandoffState.BOT.value
-    if conversation.state is not HandoffState.WAITING:
-        raise ApiError(
-            409,
-            "not_waiting",
-            f"The conversation is '{conversation.state.value}', not waiting.",
-            state=conversation.state.value,
-        )
-    new = state.store.transition(conversation_id, Event.CANCEL, "citizen", reason="cancelled")
-    service.system_message(
-        state, conversation_id, "chat_waiting_cancelled", conversation.language.value
-    )
-    return new.value
-
-
-class WidgetStaticChannel(InputChannel):
-    """Serves the widget's files at ``/widget/<file>`` (widget.js, widget.css, demo pages)."""
-
-    @classmethod
-    def name(cls) -> str:
-        """Channel name (no messages go through this channel)."""
-        return "alver_widget_static"
-
-    def url_prefix(self) -> str:
-        """Absolute prefix ``/widget``."""
-        return "/widget"
-
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        """Build the static-files blueprint."""
-        bp = Blueprint("alver_widget_static")
-        directory = STATIC_DIR / "widget"
-
-        async def static_file(request: Request, name: str) -> HTTPResponse:
-            return await serve_static(
-                directory, name, extra_headers={"Access-Control-Allow-Origin": "*"}
-            )
-
-        add_routes(bp, "/<name:str>", {"GET": static_file}, name="alver_widget_file")
+        routes: list[tuple[str, dict[str, Any], str | None]] = [
+            ("/", {"GET": health}, "alver_widget_health"),
+            ("/conversations", {"POST": create_conversation}, None),
+            (conv, {"DELETE": delete_conversation}, "alver_widget_conversation"),
+            (
+                conv + "/messages",
+                {"POST": functools.partial(post_message, on_new_message=on_new_message)},
+                None,
+            ),
+            (conv + "/events", {"GET": events}, None),
+            (conv + "/typing", {"POST": citizen_typing}, None),
+            (conv + "/feedback", {"POST": feedback}, None),
+            (conv + "/transcript", {"GET": transcript}, None),
+            (conv + "/offline-request", {"POST": offline_request}, None),
+            (conv + "/cancel-waiting", {"POST": cancel_waiting}, None),
+            ("/<rest:path>", {}, "alver_widget_not_found"),
+        ]
+        for path, handlers, name in routes:
+            add_routes(bp, path, handlers, cors=True, name=name)
         return bp

@@ -6,18 +6,21 @@
   method, so an unsupported method gets a JSON ``405`` (Sanic's own 405 would be
   HTML or plain text), and wraps each handler so no exception escapes as a stack
   trace.
+* :func:`long_poll` - the one long-poll loop of both channels.
 * Body and query parsing that turns bad input into :class:`ApiError`.
+* :func:`map_exception` - the one error mapping: handoff exceptions to JSON 4xx.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import mimetypes
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -31,6 +34,7 @@ from bot.handoff.errors import (
     OfflineRequestNotFound,
     UserInactive,
 )
+from bot.handoff.service import Refused
 from bot.handoff.states import InvalidTransition
 
 __all__ = [
@@ -38,8 +42,11 @@ __all__ = [
     "ApiError",
     "Handler",
     "add_routes",
+    "check_length",
     "client_ip",
     "error_response",
+    "long_poll",
+    "map_exception",
     "optional_str",
     "parse_json_object",
     "query_int",
@@ -53,19 +60,11 @@ MAX_BODY_BYTES = 64 * 1024
 """Largest accepted JSON body."""
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
+T = TypeVar("T")
+POLL_STEP_SECONDS = 1.0
+"""A long-poll re-reads the database at least this often (changes by other instances)."""
+_REFUSED_STATUS = {"not_waiting": 409, "already_claimed": 409, "not_claimed_by_you": 403}
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
-    "Access-Control-Allow-Headers": "Authorization, Content-Type",
-    "Access-Control-Expose-Headers": "Content-Disposition, Retry-After",
-    "Access-Control-Max-Age": "600",
-}
-"""CORS for the citizen API: the widget runs on the municipality's own website.
-
-``*`` is safe because the API uses a bearer token, never cookies.
-"""
 
 
 class ApiError(Exception):
@@ -103,8 +102,13 @@ def error_response(error: ApiError) -> HTTPResponse:
     return response.json(body, status=error.status, headers=error.headers)
 
 
-def _map_exception(exc: Exception) -> ApiError | None:
-    """Translate handoff-core exceptions into client errors."""
+def map_exception(exc: Exception) -> ApiError | None:
+    """Translate handoff exceptions into client errors (None: not a client error)."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, Refused):
+        extra: dict[str, Any] = {"state": exc.state.value} if exc.state is not None else {}
+        return ApiError(_REFUSED_STATUS.get(exc.code, 409), exc.code, exc.message, **extra)
     if isinstance(exc, ConversationNotFound):
         return ApiError(404, "not_found", "This conversation does not exist (any more).")
     if isinstance(exc, MessageNotFound):
@@ -137,10 +141,8 @@ def _wrap(handler: Handler) -> Handler:
     async def wrapped(request: Request, **params: Any) -> HTTPResponse:
         try:
             return await handler(request, **params)
-        except ApiError as error:
-            return error_response(error)
         except Exception as exc:  # noqa: BLE001 - the API never shows a stack trace
-            mapped = _map_exception(exc)
+            mapped = map_exception(exc)
             if mapped is not None:
                 return error_response(mapped)
             logger.exception("Unexpected error in %s %s", request.method, request.path)
@@ -166,7 +168,8 @@ def add_routes(
         path: Sanic route path, e.g. ``/conversations/<conversation_id>``.
         handlers: Handler per method (``GET``, ``POST``, ``DELETE`` ...). An empty
             mapping makes a catch-all that answers 404 for every method.
-        cors: Add CORS headers and answer preflight ``OPTIONS`` requests.
+        cors: Answer preflight ``OPTIONS`` requests (``204``). The CORS headers
+            themselves are set by :func:`bot.web.cors.install_cors` on the blueprint.
         name: Route name (default: derived from the path).
     """
     wrapped = {method.upper(): _wrap(handler) for method, handler in handlers.items()}
@@ -189,15 +192,67 @@ def add_routes(
                     headers={"Allow": allowed},
                 )
             )
-        if cors:
-            for key, value in CORS_HEADERS.items():
-                result.headers.setdefault(key, value)
         return result
 
     route_name = name or (
         blueprint.name + "_" + (re.sub(r"[^a-zA-Z0-9]+", "_", path).strip("_") or "root")
     )
     blueprint.add_route(dispatch, path, methods=list(ALL_METHODS), name=route_name)
+
+
+class _Notifier(Protocol):
+    def token(self) -> asyncio.Event: ...
+
+    async def wait(self, token: asyncio.Event, timeout: float) -> None: ...
+
+
+async def long_poll(
+    notifier: _Notifier,
+    wait_seconds: float,
+    snapshot: Callable[[], Awaitable[T]],
+    ready: Callable[[T], bool],
+    *,
+    every_step: Callable[[], Awaitable[None]] | None = None,
+) -> T:
+    """Read ``snapshot`` until ``ready`` says it is worth answering, or the wait is over.
+
+    Woken at once by the notifier (changes in this process) and re-reads at least every
+    :data:`POLL_STEP_SECONDS` (changes by other instances).
+
+    Args:
+        notifier: The app's change notifier.
+        wait_seconds: Longest wait.
+        snapshot: Reads the current view (may raise ApiError, e.g. 404).
+        ready: True when the view should be returned before the wait is over.
+        every_step: Called between reads (e.g. to refresh staff presence).
+
+    Returns:
+        The last snapshot.
+    """
+    loop_time = asyncio.get_running_loop().time
+    deadline = loop_time() + wait_seconds
+    while True:
+        token = notifier.token()
+        result = await snapshot()
+        remaining = deadline - loop_time()
+        if ready(result) or remaining <= 0:
+            return result
+        if every_step is not None:
+            await every_step()
+        await notifier.wait(token, min(POLL_STEP_SECONDS, remaining))
+
+
+def check_length(text: str, limit: int, field: str | None = None, what: str = "text") -> None:
+    """Raise ``413 message_too_long`` (with ``max_chars``) if ``text`` is over ``limit``."""
+    if len(text) > limit:
+        extra: dict[str, Any] = {"field": field} if field else {}
+        raise ApiError(
+            413,
+            "message_too_long",
+            f"The {what} is longer than {limit} characters.",
+            max_chars=limit,
+            **extra,
+        )
 
 
 def parse_json_object(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:

@@ -22,6 +22,10 @@ Variables (default in brackets):
 * ``CONSOLE_SESSION_HOURS`` [10]: a console login lasts this long.
 * ``HANDOFF_ALWAYS_OPEN`` [0]: **tests and demos only**: 1 makes the desk count as open
   whatever the clock says (a staff member must still be signed in).
+* ``WIDGET_ALLOWED_ORIGINS`` [empty = any origin]: comma-separated origins (scheme and
+  host, e.g. ``https://www.alver.kommune.no,https://alver.kommune.no``) whose pages may
+  call the citizen API from the browser (CORS). Empty: any origin (``*``), which is safe
+  because the API uses bearer tokens, never cookies; see :mod:`bot.web.cors`.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from .cors import parse_origins
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
@@ -119,6 +125,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name}={raw!r} is not a yes/no value; use 1 or 0.")
 
 
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    try:
+        return parse_origins(env.get(name, ""))
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
+
+
 def _secret_key(env: Mapping[str, str], root: Path) -> bytes:
     raw = env.get("BOT_SECRET_KEY", "").strip()
     if raw:
@@ -165,6 +178,8 @@ class WebSettings:
         console_session_hours: Lifetime of a console login.
         always_open: Tests and demos only: the desk counts as open at any time
             (``HANDOFF_ALWAYS_OPEN=1``). Staff presence is still required.
+        widget_allowed_origins: Origins that may call the citizen API (CORS); empty
+            means any origin (``WIDGET_ALLOWED_ORIGINS``).
         expire_interval_seconds: How often waiting conversations are checked for timeout.
         purge_interval_seconds: How often old data is purged.
     """
@@ -181,6 +196,7 @@ class WebSettings:
     console_cookie_secure: bool = False
     console_session_hours: int = 10
     always_open: bool = False
+    widget_allowed_origins: tuple[str, ...] = ()
     expire_interval_seconds: float = 10.0
     purge_interval_seconds: float = 3600.0
 
@@ -219,4 +235,5 @@ class WebSettings:
             console_cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE", False),
             console_session_hours=_int(env, "CONSOLE_SESSION_HOURS", 10, 1, 24 * 30),
             always_open=_bool(env, "HANDOFF_ALWAYS_OPEN", False),
+            widget_allowed_origins=_origins(env, "WIDGET_ALLOWED_ORIGINS"),
         )

@@ -1,4 +1,10 @@
-"""Retention for Rasa's own copy of widget conversations (its in-memory tracker store).
+"""Rasa's own copy of widget conversations (its tracker store): pause, resume, retention.
+
+:class:`RasaTrackers` is the Rasa side of :class:`bot.handoff.service.TrackerPort`: when a
+person takes a conversation it appends Rasa's ``ConversationPaused`` event to the tracker,
+and ``ConversationResumed`` when the bot gets it back. Rasa's processor predicts nothing
+for a paused tracker, so no channel (not even the REST channel with a widget
+conversation id as ``sender``) can make the bot speak while a person has the conversation.
 
 The handoff store deletes conversations after ``RETENTION_DAYS``; Rasa keeps the dialogue in
 its tracker store as well. For the default in-memory store this module drops trackers whose
@@ -9,12 +15,84 @@ own retention settings (see the README).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from rasa.shared.core.events import ConversationPaused, ConversationResumed
+
+__all__ = ["RasaTrackers", "forget", "forget_stale", "in_memory_trackers"]
+
 logger = logging.getLogger(__name__)
+
+
+class RasaTrackers:
+    """Pauses and resumes Rasa's trackers through the agent's tracker store.
+
+    The change is made under the agent's lock store (the lock Rasa's processor holds
+    while it handles a message of the conversation), plus a process-local lock, so a
+    message being processed cannot overwrite the pause with its older copy.
+    """
+
+    def __init__(self, agent: Callable[[], Any]) -> None:
+        """Create the adapter.
+
+        Args:
+            agent: Returns Rasa's agent (``app.ctx.agent``), or None before it is loaded.
+        """
+        self._agent = agent
+        self._lock = asyncio.Lock()
+
+    async def pause(self, conversation_id: str) -> None:
+        """Append ``ConversationPaused`` unless the tracker is paused already."""
+        await self._update(conversation_id, pause=True)
+
+    async def resume(self, conversation_id: str) -> None:
+        """Append ``ConversationResumed`` if the tracker is paused."""
+        await self._update(conversation_id, pause=False)
+
+    async def forget(self, conversation_id: str) -> None:
+        """Drop the in-memory tracker of a deleted conversation."""
+        forget(self._agent(), conversation_id)
+
+    async def _update(self, conversation_id: str, *, pause: bool) -> None:
+        agent = self._agent()
+        tracker_store = getattr(agent, "tracker_store", None)
+        if tracker_store is None or not hasattr(tracker_store, "save"):
+            return  # no agent (yet): nothing to tell
+        lock_store = getattr(agent, "lock_store", None)
+        try:
+            async with self._lock:
+                if lock_store is not None and hasattr(lock_store, "lock"):
+                    async with lock_store.lock(conversation_id):
+                        await self._apply(tracker_store, conversation_id, pause)
+                else:
+                    await self._apply(tracker_store, conversation_id, pause)
+        except Exception:  # noqa: BLE001 - the handoff itself already happened
+            logger.exception(
+                "Could not %s Rasa's tracker of a conversation; the channel still keeps "
+                "the bot silent while a person has it.",
+                "pause" if pause else "resume",
+            )
+
+    @staticmethod
+    async def _apply(tracker_store: Any, conversation_id: str, pause: bool) -> None:
+        if pause:
+            tracker = await tracker_store.retrieve(conversation_id)
+            if tracker is None:
+                tracker = await tracker_store.create_tracker(conversation_id)
+            if tracker.is_paused():
+                return
+            tracker.update(ConversationPaused())
+        else:
+            tracker = await tracker_store.retrieve(conversation_id)
+            if tracker is None or not tracker.is_paused():
+                return
+            tracker.update(ConversationResumed())
+        await tracker_store.save(tracker)
 
 
 def in_memory_trackers(agent: Any) -> dict[str, str] | None:

@@ -21,7 +21,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from rasa import server as rasa_server
 from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
 from rasa.shared.core.events import SlotSet
 from sanic import Sanic
 
@@ -138,6 +140,10 @@ def make_bot(agent: FakeAgent) -> Any:
     return on_new_message
 
 
+NO_RASA_CORS: Any = object()
+"""Default of ``Server(rasa_cors=...)``: a plain Sanic app without Rasa's CORS layer."""
+
+
 @dataclass
 class Response:
     status: int
@@ -156,18 +162,34 @@ class Response:
 class Server:
     """The running test server and an HTTP client for it."""
 
-    def __init__(self, settings: WebSettings, clock: FakeClock, kb: KnowledgeBase) -> None:
+    def __init__(
+        self,
+        settings: WebSettings,
+        clock: FakeClock,
+        kb: KnowledgeBase,
+        *,
+        rasa_cors: Any = NO_RASA_CORS,
+        agent: Any = None,
+    ) -> None:
         Sanic.test_mode = True
         self.clock = clock
-        self.agent = FakeAgent()
+        self.agent = agent if agent is not None else FakeAgent()
         self.app = Sanic(f"alver_test_{uuid.uuid4().hex[:8]}")
+        if rasa_cors is not NO_RASA_CORS:
+            # Rasa's own CORS layer, as `rasa run [--cors ...]` installs it before the channels.
+            rasa_server.configure_cors(self.app, rasa_cors)
         self.app.ctx.alver_settings = settings
         self.app.ctx.alver_clock = clock
         self.app.ctx.alver_knowledge_base = lambda: kb
         self.app.ctx.agent = self.agent
-        bot = make_bot(self.agent)
+        channels: list[Any] = [WidgetChannel(), WidgetStaticChannel(), ConsoleChannel()]
+        if agent is None:
+            bot = make_bot(self.agent)
+        else:  # a real Rasa agent, with Rasa's REST channel next to ours
+            bot = agent.handle_message
+            channels.append(RestInput())
         # Exactly like rasa.core.channels.channel.register(input_channels, app, "/webhooks/").
-        for channel in (WidgetChannel(), WidgetStaticChannel(), ConsoleChannel()):
+        for channel in channels:
             prefix = urljoin("/webhooks/", channel.url_prefix())
             self.app.blueprint(channel.blueprint(bot), url_prefix=prefix)
         with socket.socket() as sock:

@@ -1,35 +1,31 @@
-"""Chat logic shared by the widget and the console channel (no HTTP here).
+"""What the widget and the console see: JSON views of messages and conversations.
 
-All functions in this module are blocking (database access); the channels run
-them in a worker thread with :meth:`bot.web.state.WebState.run`.
+Read-only (every change goes through :class:`bot.handoff.service.HandoffService`).
+The functions that read the database are blocking; the channels run them in a
+worker thread with :meth:`bot.web.state.WebState.run`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
-from bot.desk import DeskStatus, chat_desk_status
-from bot.handoff.errors import ConversationNotFound
 from bot.handoff.records import Conversation, Message, Sender
-from bot.handoff.states import Event, HandoffState, InvalidTransition
+from bot.handoff.states import HandoffState
 from bot.kb.hours import OSLO
-from bot.messages import moment_label, render
+from bot.messages import render
 
 from .state import WebState
 
 __all__ = [
-    "DeskStatus",
+    "citizen_events",
     "citizen_view",
-    "decide_handoff",
-    "desk_status",
-    "expire_waiting_once",
+    "citizen_view_key",
     "extract_links",
     "iso",
     "message_json",
-    "purge_once",
-    "system_message",
+    "queue_json",
     "transcript_text",
     "visible_to_citizen",
 ]
@@ -105,119 +101,6 @@ def message_json(message: Message, *, console: bool = False) -> dict[str, Any]:
     return data
 
 
-def system_message(
-    state: WebState, conversation_id: str, message_name: str, language: str, /, **values: Any
-) -> Message:
-    """Store a ``system`` message from ``bot/messages.yml`` in the conversation's language."""
-    text = render(message_name, language, **values)
-    return state.store.add_message(conversation_id, Sender.SYSTEM, text)
-
-
-def desk_status(state: WebState) -> DeskStatus:
-    """Read the chat desk's hours and staff presence (see :mod:`bot.desk`)."""
-    present = state.presence.staff_present(timedelta(seconds=state.settings.staff_presence_seconds))
-    return chat_desk_status(
-        state.knowledge_base(),
-        state.now(),
-        staff_present=present,
-        always_open=state.settings.always_open,
-    )
-
-
-def decide_handoff(state: WebState, conversation_id: str, reason: str | None) -> bool:
-    """Handle the bot's handoff payload: queue the citizen, or offer an offline request.
-
-    Args:
-        state: The web state.
-        conversation_id: The conversation.
-        reason: Why the bot hands off (stored in the audit trail).
-
-    Returns:
-        True if the citizen was put in the queue (state WAITING); False if the
-        offline offer was made instead.
-    """
-    conversation = state.store.get_conversation(conversation_id)
-    if conversation is None:
-        raise ConversationNotFound(conversation_id)
-    language = conversation.language.value
-    kb = state.knowledge_base()
-    desk = desk_status(state)
-    if desk.can_queue:
-        try:
-            state.store.transition(
-                conversation_id, Event.REQUEST_HUMAN, "bot", reason=(reason or "")[:200] or None
-            )
-        except InvalidTransition:
-            return conversation.state is HandoffState.WAITING
-        state.presence.set_offline_offer(conversation_id, False)
-        system_message(state, conversation_id, "chat_handoff_queued", language)
-        return True
-    if not desk.open_now:
-        now_local = state.now().astimezone(OSLO)
-        upcoming = desk.hours.next_opening
-        label = moment_label(upcoming, language, now_local) if upcoming is not None else "–"
-        system_message(
-            state,
-            conversation_id,
-            "chat_handoff_closed",
-            language,
-            next=label,
-            phone=kb.contact.phone,
-        )
-    else:
-        system_message(
-            state, conversation_id, "chat_handoff_no_staff", language, phone=kb.contact.phone
-        )
-    state.presence.set_offline_offer(conversation_id, True)
-    return False
-
-
-def expire_waiting_once(state: WebState) -> list[str]:
-    """Send waiting conversations back to the bot when nobody can take them.
-
-    A conversation goes back after ``HANDOFF_CLAIM_TIMEOUT_SECONDS``, or at once
-    when the desk has closed or no staff member is signed in any more (the
-    citizen is never left waiting in an empty queue). Each citizen gets a
-    ``system`` message and the offline offer.
-
-    Returns:
-        The ids of the conversations sent back.
-    """
-    desk = desk_status(state)
-    older_than = (
-        timedelta(seconds=state.settings.handoff_claim_timeout_seconds)
-        if desk.can_queue
-        else timedelta(0)
-    )
-    moved = state.store.expire_waiting(older_than)
-    if not moved:
-        return moved
-    phone = state.knowledge_base().contact.phone
-    for conversation_id in moved:
-        conversation = state.store.get_conversation(conversation_id)
-        if conversation is None:
-            continue
-        try:
-            system_message(
-                state,
-                conversation_id,
-                "chat_handoff_timeout",
-                conversation.language.value,
-                phone=phone,
-            )
-            state.presence.set_offline_offer(conversation_id, True)
-        except ConversationNotFound:  # deleted meanwhile
-            continue
-    return moved
-
-
-def purge_once(state: WebState) -> None:
-    """Delete data past the retention period, and expired console sessions."""
-    state.store.purge_older_than(timedelta(days=state.settings.retention_days))
-    state.presence.delete_orphans()
-    state.sessions.purge_expired()
-
-
 def queue_json(state: WebState, conversation: Conversation) -> dict[str, int] | None:
     """``{"position", "waiting_seconds"}`` while the conversation waits, else None."""
     if conversation.state is not HandoffState.WAITING:
@@ -269,3 +152,28 @@ def transcript_text(state: WebState, conversation: Conversation) -> str:
             text += "\n" + "\n".join(f"  [{b['title']}]" for b in buttons)
         lines.append(f"[{when:%d.%m.%Y %H.%M}] {who}: {text}")
     return "\n".join(lines) + "\n"
+
+
+def citizen_view_key(view: dict[str, Any]) -> tuple[Any, ...]:
+    """What, besides new messages, ends a citizen's long-poll when it changes."""
+    queue = view.get("queue") or {}
+    staff = view.get("staff") or {}
+    return (
+        view.get("state"),
+        queue.get("position"),
+        staff.get("first_name"),
+        staff.get("typing"),
+        view.get("offline_offer"),
+    )
+
+
+def citizen_events(
+    state: WebState, conversation_id: str, after: int
+) -> tuple[list[Message], dict[str, Any]] | None:
+    """The citizen's messages after ``after`` and :func:`citizen_view` (None if deleted)."""
+    conversation = state.store.get_conversation(conversation_id)
+    if conversation is None:
+        return None
+    messages = state.store.messages_after(conversation_id, after)
+    visible = [m for m in messages if visible_to_citizen(m)]
+    return visible, citizen_view(state, conversation)
