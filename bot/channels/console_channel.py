@@ -94,7 +94,7 @@ async def login(request: Request) -> HTTPResponse:
         )
     body = parse_json_object(request)
     username, password = required_str(body, "username"), required_str(body, "password")
-    user = await state.run(state.store.authenticate, username[:200], password[:1000])
+    user = await state.run(state.store.users.authenticate, username[:200], password[:1000])
     if user is None:
         raise ApiError(401, "invalid_credentials", "Wrong username or password.")
     lifetime = timedelta(hours=state.settings.console_session_hours)
@@ -220,7 +220,7 @@ async def canned_replies(request: Request, staff: Staff) -> HTTPResponse:
 async def offline_requests(request: Request, staff: Staff) -> HTTPResponse:
     """``GET /api/offline-requests?open=1``."""
     open_only = request.args.get("open", "1") not in ("0", "false", "no")
-    items = await staff.state.run(staff.state.store.list_offline_requests, open_only)
+    items = await staff.state.run(staff.state.store.requests.list, open_only)
     return response.json([cv.offline_json(item) for item in items])
 
 

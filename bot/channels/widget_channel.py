@@ -119,7 +119,7 @@ async def post_message(
             confidence=info.confidence,
             language=info.language,
         )
-    current = await state.run(state.store.get_conversation, conversation_id)
+    current = await state.run(state.store.conversations.get, conversation_id)
     if current is None:
         raise ApiError(404, "not_found", "This conversation was deleted.")
     view = await state.run(views.citizen_view, state, current)

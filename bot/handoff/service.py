@@ -108,10 +108,10 @@ class HandoffService:
         self, conversation_id: str, message_name: str, language: str, /, **values: Any
     ) -> Message:
         text = render(message_name, language, **values)
-        return self.store.add_message(conversation_id, Sender.SYSTEM, text)
+        return self.store.messages.add(conversation_id, Sender.SYSTEM, text)
 
     def _load(self, conversation_id: str) -> Conversation:
-        conversation = self.store.get_conversation(conversation_id)
+        conversation = self.store.conversations.get(conversation_id)
         if conversation is None:
             raise ConversationNotFound(conversation_id)
         return conversation
@@ -140,7 +140,7 @@ class HandoffService:
 
     async def start(self, language: str) -> Conversation:
         """A citizen opens a conversation."""
-        return await self._run(self.store.create_conversation, language)
+        return await self._run(self.store.conversations.create, language)
 
     async def receive(
         self, conversation_id: str, text: str, button: str | None = None
@@ -148,7 +148,7 @@ class HandoffService:
         """Store a citizen message (reopens a closed conversation); tells if the bot may answer."""
         payload = {"button": button} if button else None
         incoming = await self._run(
-            functools.partial(self.store.receive_citizen_message, payload=payload),
+            functools.partial(self.store.messages.receive_citizen, payload=payload),
             conversation_id,
             text,
         )
@@ -207,12 +207,12 @@ class HandoffService:
     ) -> list[Message]:
         store = self.store
         if intent is not None or confidence is not None:
-            store.set_message_nlu(citizen_message_id, conversation_id, intent, confidence)
-        conversation = store.get_conversation(conversation_id)
+            store.messages.set_nlu(citizen_message_id, conversation_id, intent, confidence)
+        conversation = store.conversations.get(conversation_id)
         if conversation is None:
             return []
         if language is not None and language != conversation.language.value:
-            conversation = store.set_language(conversation_id, language)
+            conversation = store.conversations.set_language(conversation_id, language)
         if not conversation.bot_may_speak:
             return []  # a person took over (or the citizen queued) meanwhile
         lang = conversation.language.value
@@ -220,14 +220,14 @@ class HandoffService:
             phone = self.knowledge_base().contact.phone
             return [self._system(conversation_id, "chat_bot_unavailable", lang, phone=phone)]
         stored = [
-            store.add_message(conversation_id, Sender.BOT, reply.text, payload=reply.payload)
+            store.messages.add(conversation_id, Sender.BOT, reply.text, payload=reply.payload)
             for reply in replies
         ]
         if handoff is False:
             return stored
         before = stored[-1].id if stored else citizen_message_id
         self._request(conversation_id, handoff if isinstance(handoff, str) else None)
-        stored.extend(store.messages_after(conversation_id, before))
+        stored.extend(store.messages.after(conversation_id, before))
         return stored
 
     async def request(self, conversation_id: str, reason: str | None) -> bool:
@@ -245,7 +245,7 @@ class HandoffService:
         desk = self.desk_status()
         if desk.can_queue:
             try:
-                self.store.transition(
+                self.store.conversations.transition(
                     conversation_id, Event.REQUEST_HUMAN, "bot", reason=(reason or "")[:200] or None
                 )
             except InvalidTransition:
@@ -279,7 +279,9 @@ class HandoffService:
                 f"The conversation is '{conversation.state.value}', not waiting.",
                 state=conversation.state,
             )
-        new = self.store.transition(conversation_id, Event.CANCEL, "citizen", reason="cancelled")
+        new = self.store.conversations.transition(
+            conversation_id, Event.CANCEL, "citizen", reason="cancelled"
+        )
         self._system(conversation_id, "chat_waiting_cancelled", conversation.language.value)
         return new
 
@@ -292,13 +294,13 @@ class HandoffService:
         return await self._change(self._leave_request, conversation, question, contact)
 
     def _leave_request(self, conversation: Conversation, question: str, contact: str) -> int:
-        offline = self.store.create_offline_request(
+        offline = self.store.requests.create(
             question, contact, conversation.language, conversation_id=conversation.id
         )
-        current = self.store.get_conversation(conversation.id)
+        current = self.store.conversations.get(conversation.id)
         if current is not None and current.state is HandoffState.WAITING:
             try:
-                self.store.transition(
+                self.store.conversations.transition(
                     conversation.id, Event.CANCEL, "citizen", reason="left an offline request"
                 )
             except ValueError:
@@ -309,11 +311,11 @@ class HandoffService:
 
     async def feedback(self, conversation_id: str, message_id: int, value: int) -> None:
         """The citizen rates a bot or staff message (1 or -1)."""
-        await self._run(self.store.set_feedback, message_id, conversation_id, value)
+        await self._run(self.store.messages.set_feedback, message_id, conversation_id, value)
 
     async def delete(self, conversation_id: str) -> None:
         """The citizen deletes the conversation and everything stored with it."""
-        await self._run(self.store.delete_conversation, conversation_id)
+        await self._run(self.store.conversations.delete, conversation_id)
         await self._run(self.presence.delete_conversation, conversation_id)
         await self.tracker.forget(conversation_id)
         self.notifier.notify()
@@ -328,7 +330,7 @@ class HandoffService:
 
     def _claim(self, conversation_id: str, user: StaffUser) -> None:
         conversation = self._load(conversation_id)
-        if not self.store.claim(conversation_id, user.id):
+        if not self.store.conversations.claim(conversation_id, user.id):
             current = self._load(conversation_id)
             if current.state is HandoffState.BOT:
                 raise Refused(
@@ -353,7 +355,9 @@ class HandoffService:
 
     def _reply(self, conversation_id: str, user: StaffUser, text: str) -> Message:
         self._held_by(conversation_id, user, "reply")
-        message = self.store.add_message(conversation_id, Sender.STAFF, text, staff_user_id=user.id)
+        message = self.store.messages.add(
+            conversation_id, Sender.STAFF, text, staff_user_id=user.id
+        )
         self.presence.set_staff_typing(conversation_id, False)
         return message
 
@@ -366,7 +370,7 @@ class HandoffService:
     async def note(self, conversation_id: str, user: StaffUser, text: str) -> Note:
         """An internal note on a conversation (staff only)."""
         await self._run(self._load, conversation_id)
-        return await self._change(self.store.add_note, conversation_id, user.id, text)
+        return await self._change(self.store.notes.add, conversation_id, user.id, text)
 
     async def hand_back(self, conversation_id: str, user: StaffUser) -> HandoffState:
         """The staff member gives the conversation back to the bot."""
@@ -377,7 +381,9 @@ class HandoffService:
 
     def _hand_back(self, conversation_id: str, user: StaffUser) -> HandoffState:
         conversation = self._held_by(conversation_id, user, "hand it back")
-        new = self.store.transition(conversation_id, Event.HAND_BACK, staff_actor(user.username))
+        new = self.store.conversations.transition(
+            conversation_id, Event.HAND_BACK, staff_actor(user.username)
+        )
         self.presence.set_staff_typing(conversation_id, False)
         self._system(
             conversation_id, "chat_hand_back", conversation.language.value, name=user.first_name
@@ -398,14 +404,16 @@ class HandoffService:
                 "not_claimed_by_you",
                 "Only the staff member who took the conversation may close it.",
             )
-        new = self.store.transition(conversation_id, Event.CLOSE, staff_actor(user.username))
+        new = self.store.conversations.transition(
+            conversation_id, Event.CLOSE, staff_actor(user.username)
+        )
         self.presence.set_staff_typing(conversation_id, False)
         self._system(conversation_id, "chat_closed", conversation.language.value)
         return new
 
     async def mark_answered(self, request_id: int, user: StaffUser) -> bool:
         """Staff mark an offline request as answered; False if it already was."""
-        return await self._change(self.store.mark_request_answered, request_id, user.id)
+        return await self._change(self.store.requests.mark_answered, request_id, user.id)
 
     # ----- background jobs ------------------------------------------------------
 
@@ -431,10 +439,10 @@ class HandoffService:
         desk = self.desk_status()
         timeout = self.settings().handoff_claim_timeout_seconds
         older_than = timedelta(seconds=timeout) if desk.can_queue else timedelta(0)
-        moved = self.store.expire_waiting(older_than)
+        moved = self.store.conversations.expire_waiting(older_than)
         phone = self.knowledge_base().contact.phone
         for conversation_id in moved:
-            conversation = self.store.get_conversation(conversation_id)
+            conversation = self.store.conversations.get(conversation_id)
             if conversation is None:
                 continue
             try:
@@ -451,4 +459,4 @@ class HandoffService:
 
     async def purge(self, retention: timedelta) -> None:
         """Delete conversations and requests past the retention period."""
-        await self._run(self.store.purge_older_than, retention)
+        await self._run(self.store.retention.purge_older_than, retention)

@@ -40,7 +40,6 @@ from .common import (
 )
 from .conversations import ConversationRepository
 from .database import Database
-from .legacy import LegacyStoreMethods
 from .messages import MessageRepository
 from .migrate import upgrade_to_head
 from .notes import NoteRepository
@@ -65,7 +64,7 @@ __all__ = [
 ]
 
 
-class HandoffStore(LegacyStoreMethods):
+class HandoffStore:
     """Persistent state of the human-handoff feature, as a set of repositories.
 
     Authorisation is *not* done here: the caller must check that the user may

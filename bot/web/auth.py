@@ -73,7 +73,7 @@ async def signed_in(request: Request, *, csrf: bool) -> Staff:
     session = await state.run(state.sessions.get, token) if token else None
     if session is None or token is None:
         raise ApiError(401, "unauthorized", "Sign in first (POST /console/api/login).")
-    user = await state.run(state.store.get_user, session.user_id)
+    user = await state.run(state.store.users.get, session.user_id)
     if user is None or not user.active:
         raise ApiError(401, "unauthorized", "Your user is no longer active. Sign in again.")
     if csrf and not session.csrf_ok(request.headers.get("x-csrf-token")):
@@ -140,7 +140,7 @@ async def authorised_citizen(request: Request, conversation_id: str) -> Citizen:
             "unauthorized",
             "Send 'Authorization: Bearer <token>' with the token of this conversation.",
         )
-    conversation = await state.run(state.store.get_conversation, conversation_id)
+    conversation = await state.run(state.store.conversations.get, conversation_id)
     if conversation is None:
         raise ApiError(404, "not_found", "This conversation does not exist (any more).")
     return Citizen(state, conversation)

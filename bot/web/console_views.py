@@ -61,7 +61,7 @@ def offline_json(item: OfflineRequest) -> dict[str, Any]:
 
 
 def _last_citizen_text(state: WebState, conversation_id: str) -> tuple[str, int]:
-    messages = state.store.transcript(conversation_id)
+    messages = state.store.messages.transcript(conversation_id)
     last_id = messages[-1].id if messages else 0
     for message in reversed(messages):
         if message.sender is Sender.CITIZEN:
@@ -72,8 +72,8 @@ def _last_citizen_text(state: WebState, conversation_id: str) -> tuple[str, int]
 def queue_snapshot(state: WebState, user: StaffUser) -> dict[str, Any]:
     """The queue view of one staff member, with an etag over everything but the clock."""
     now = state.now()
-    entries = state.store.queue()
-    mine = state.store.list_active_for_staff(user.id)
+    entries = state.store.conversations.queue()
+    mine = state.store.conversations.list_active_for_staff(user.id)
     flags = state.presence.flags_many([e.conversation.id for e in entries] + [c.id for c in mine])
     waiting = []
     for entry in entries:
@@ -100,7 +100,7 @@ def queue_snapshot(state: WebState, user: StaffUser) -> dict[str, Any]:
                 "last_message_id": last_id,
             }
         )
-    open_requests = len(state.store.list_offline_requests(open_only=True))
+    open_requests = len(state.store.requests.list(open_only=True))
     fingerprint = json.dumps(
         [[(w["conversation_id"], w["last_text"]) for w in waiting], mine_json, open_requests],
         sort_keys=True,
@@ -117,16 +117,16 @@ def conversation_snapshot(
     state: WebState, conversation_id: str, after: int
 ) -> dict[str, Any] | None:
     """One conversation for staff: state, messages after ``after``, notes, typing."""
-    conversation = state.store.get_conversation(conversation_id)
+    conversation = state.store.conversations.get(conversation_id)
     if conversation is None:
         return None
-    claimed_by = state.store.get_user(conversation.claimed_by) if conversation.claimed_by else None
-    messages = state.store.messages_after(conversation_id, after)
-    notes = state.store.list_notes(conversation_id)
+    claimed_by = state.store.users.get(conversation.claimed_by) if conversation.claimed_by else None
+    messages = state.store.messages.after(conversation_id, after)
+    notes = state.store.notes.list(conversation_id)
     names: dict[int, str] = {}
     for note in notes:
         if note.author_id not in names:
-            author = state.store.get_user(note.author_id)
+            author = state.store.users.get(note.author_id)
             names[note.author_id] = author.first_name if author else "?"
     flags = state.presence.flags(conversation_id)
     return {

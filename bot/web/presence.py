@@ -25,15 +25,12 @@ from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.handoff.schema import conversation_flags_table, metadata, staff_presence_table
+from bot.handoff.schema import conversation_flags_table, staff_presence_table
 
-__all__ = ["TYPING_SECONDS", "ConversationFlags", "Presence", "web_metadata"]
+__all__ = ["TYPING_SECONDS", "ConversationFlags", "Presence"]
 
 TYPING_SECONDS = 5.0
 """A typing indicator is shown this long after the last typing signal."""
-
-web_metadata = metadata
-"""The handoff database's one metadata; the tables are defined in :mod:`bot.handoff.schema`."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,7 @@ class Presence:
     """Reads and writes presence, typing and offline-offer state in the database."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
-        """Create the tables if missing.
+        """Use the handoff database (its tables come from the migrations in bot/handoff/).
 
         Args:
             engine: The handoff database engine (``HandoffStore.engine``).
@@ -69,7 +66,6 @@ class Presence:
         """
         self._engine = engine
         self._clock = clock
-        web_metadata.create_all(engine)
 
     # ----- staff presence ------------------------------------------------
 

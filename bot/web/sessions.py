@@ -20,8 +20,6 @@ from sqlalchemy.engine import Engine
 
 from bot.handoff.schema import console_sessions_table
 
-from .presence import web_metadata
-
 __all__ = ["ConsoleSession", "ConsoleSessions"]
 
 
@@ -48,7 +46,7 @@ class ConsoleSessions:
     """Creates, looks up and ends console sessions."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
-        """Create the table if missing.
+        """Use the handoff database (its tables come from the migrations in bot/handoff/).
 
         Args:
             engine: The handoff database engine.
@@ -56,7 +54,6 @@ class ConsoleSessions:
         """
         self._engine = engine
         self._clock = clock
-        web_metadata.create_all(engine)
 
     def create(self, user_id: int, lifetime: timedelta) -> tuple[str, ConsoleSession]:
         """Start a session.

@@ -105,7 +105,7 @@ def queue_json(state: WebState, conversation: Conversation) -> dict[str, int] | 
     """``{"position", "waiting_seconds"}`` while the conversation waits, else None."""
     if conversation.state is not HandoffState.WAITING:
         return None
-    for position, entry in enumerate(state.store.queue(), start=1):
+    for position, entry in enumerate(state.store.conversations.queue(), start=1):
         if entry.conversation.id == conversation.id:
             return {"position": position, "waiting_seconds": int(entry.waiting_for.total_seconds())}
     return None
@@ -116,7 +116,7 @@ def citizen_view(state: WebState, conversation: Conversation) -> dict[str, Any]:
     flags = state.presence.flags(conversation.id)
     staff = None
     if conversation.state is HandoffState.WITH_HUMAN and conversation.claimed_by is not None:
-        user = state.store.get_user(conversation.claimed_by)
+        user = state.store.users.get(conversation.claimed_by)
         if user is not None:
             staff = {"first_name": user.first_name, "typing": flags.staff_typing(state.now())}
     return {
@@ -137,7 +137,7 @@ def transcript_text(state: WebState, conversation: Conversation) -> str:
     }
     created = conversation.created_at.astimezone(OSLO)
     lines = [render("chat_transcript_title", language, date=f"{created:%d.%m.%Y %H.%M}"), ""]
-    for message in state.store.transcript(conversation.id):
+    for message in state.store.messages.transcript(conversation.id):
         if not visible_to_citizen(message):
             continue
         who = (
@@ -171,9 +171,9 @@ def citizen_events(
     state: WebState, conversation_id: str, after: int
 ) -> tuple[list[Message], dict[str, Any]] | None:
     """The citizen's messages after ``after`` and :func:`citizen_view` (None if deleted)."""
-    conversation = state.store.get_conversation(conversation_id)
+    conversation = state.store.conversations.get(conversation_id)
     if conversation is None:
         return None
-    messages = state.store.messages_after(conversation_id, after)
+    messages = state.store.messages.after(conversation_id, after)
     visible = [m for m in messages if visible_to_citizen(m)]
     return visible, citizen_view(state, conversation)

@@ -283,7 +283,7 @@ class Server:
     # ----- staff helpers -------------------------------------------------------
 
     def add_staff(self, username: str, first_name: str, role: str = "staff") -> None:
-        self.store.add_user(username, first_name, STAFF_PASSWORD, role)
+        self.store.users.add(username, first_name, STAFF_PASSWORD, role)
 
     def login(self, username: str, password: str = STAFF_PASSWORD) -> Staff:
         resp = self.request(

@@ -21,12 +21,12 @@ def test_create_conversation(server: Server) -> None:
     assert resp.status == 201
     data = resp.json
     assert data["state"] == "bot" and data["token"] and data["conversation_id"]
-    conv = server.store.get_conversation(data["conversation_id"])
+    conv = server.store.conversations.get(data["conversation_id"])
     assert conv is not None and conv.language.value == "nb"
     # Body is optional; language defaults to Nynorsk.
     resp = server.request("POST", BASE, raw=b"")
     assert resp.status == 201
-    conv = server.store.get_conversation(resp.json["conversation_id"])
+    conv = server.store.conversations.get(resp.json["conversation_id"])
     assert conv is not None and conv.language.value == "nn"
 
 
@@ -43,7 +43,7 @@ def test_token_required_and_bound_to_conversation(server: Server) -> None:
         resp = server.request("POST", path, {"text": "hei"}, headers=headers)
         assert resp.status == 401, headers
         assert resp.json["error"] == "unauthorized"
-    assert server.store.transcript(one.conversation_id) == []
+    assert server.store.messages.transcript(one.conversation_id) == []
     assert one.say("hei")["messages"][0]["text"] == "hei"
 
 
@@ -136,7 +136,9 @@ def test_message_length_limit(server: Server) -> None:
     assert c.call("POST", "/messages", {"text": "x" * 1000}).status == 200
     resp = c.call("POST", "/messages", {"text": "x" * 1001})
     assert resp.status == 413 and resp.json["error"] == "message_too_long"
-    assert len(server.store.transcript(c.conversation_id)) == 2  # only the accepted one + reply
+    assert (
+        len(server.store.messages.transcript(c.conversation_id)) == 2
+    )  # only the accepted one + reply
 
 
 def test_bot_reply_intent_and_links(server: Server) -> None:
@@ -146,7 +148,7 @@ def test_bot_reply_intent_and_links(server: Server) -> None:
     assert citizen["sender"] == "citizen" and bot["sender"] == "bot"
     assert bot["links"] == ["https://www.alver.kommune.no/skule"]
     assert data["state"] == "bot" and data["queue"] is None
-    stored = server.store.transcript(c.conversation_id)[0]
+    stored = server.store.messages.transcript(c.conversation_id)[0]
     assert (stored.intent, stored.confidence) == ("greet", 0.93)
     received = server.agent.received[-1]
     assert received.input_channel == "alver" and received.sender_id == c.conversation_id
@@ -179,10 +181,10 @@ def test_dead_action_server_gives_system_message_with_phone(server: Server, kb: 
 def test_language_follows_the_tracker_slot(server: Server) -> None:
     c = server.new_conversation("nn")
     c.say("hei")  # slot never set: keeps the conversation's language
-    conv = server.store.get_conversation(c.conversation_id)
+    conv = server.store.conversations.get(c.conversation_id)
     assert conv is not None and conv.language.value == "nn"
     c.say("bokmål")
-    conv = server.store.get_conversation(c.conversation_id)
+    conv = server.store.conversations.get(c.conversation_id)
     assert conv is not None and conv.language.value == "nb"
     assert "Beklager" in c.say("død")["messages"][1]["text"]
 
@@ -213,13 +215,13 @@ def test_feedback_is_stored(server: Server) -> None:
     c = server.new_conversation()
     citizen, bot = c.say("hei")["messages"]
     assert c.call("POST", "/feedback", {"message_id": bot["id"], "value": -1}).status == 204
-    assert server.store.transcript(c.conversation_id)[1].feedback == -1
+    assert server.store.messages.transcript(c.conversation_id)[1].feedback == -1
     resp = c.call("POST", "/feedback", {"message_id": citizen["id"], "value": 1})
     assert resp.status == 400  # not on the citizen's own message
     other = server.new_conversation()
     resp = other.call("POST", "/feedback", {"message_id": bot["id"], "value": 1})
     assert resp.status == 404  # not on messages of another conversation
-    assert server.store.transcript(c.conversation_id)[1].feedback == -1
+    assert server.store.messages.transcript(c.conversation_id)[1].feedback == -1
 
 
 def test_transcript_download(server: Server) -> None:
@@ -239,11 +241,11 @@ def test_delete_removes_everything(server: Server) -> None:
     c.say("hei")
     c.call("POST", "/typing", {})
     c.call("POST", "/offline-request", {"question": "Kor er bussen?", "contact": "91234567"})
-    assert server.store.list_offline_requests()
+    assert server.store.requests.list()
     server.agent.tracker_store.store[c.conversation_id]  # the fake bot's memory exists
     assert c.call("DELETE").status == 204
-    assert server.store.get_conversation(c.conversation_id) is None
-    assert server.store.list_offline_requests(open_only=False) == []
+    assert server.store.conversations.get(c.conversation_id) is None
+    assert server.store.requests.list(open_only=False) == []
     assert server.state.presence.flags_many([c.conversation_id]) == {}
     assert c.conversation_id not in server.agent.tracker_store.store
     with server.store.engine.connect() as conn:

@@ -67,9 +67,9 @@ def test_login_failures(server: Server, body: Any, status: int, error: str) -> N
 def test_deactivated_user_cannot_log_in_or_continue(server: Server) -> None:
     server.add_staff("kari", "Kari")
     kari = server.login("kari")
-    user = server.store.get_user_by_username("kari")
+    user = server.store.users.get_by_username("kari")
     assert user is not None
-    server.store.set_active(user.id, False)
+    server.store.users.set_active(user.id, False)
     assert kari.call("GET", "/me", csrf=False).status == 401
     resp = server.request("POST", API + "/login", {"username": "kari", "password": STAFF_PASSWORD})
     assert resp.status == 401
@@ -119,7 +119,7 @@ def test_csrf_missing_or_wrong_is_403(server: Server) -> None:
         )
         assert (missing.status, missing.json["error"]) == (403, "csrf_failed"), path
         assert (wrong.status, wrong.json["error"]) == (403, "csrf_failed"), path
-    assert server.store.list_notes(citizen.conversation_id) == []
+    assert server.store.notes.list(citizen.conversation_id) == []
     assert kari.call("GET", "/me", csrf=False).status == 200  # still signed in
 
 

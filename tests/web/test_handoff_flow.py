@@ -66,12 +66,12 @@ def test_closed_desk_offers_offline_request(server: Server, kb: Any) -> None:
     assert citizen.events()["offline_offer"] is True
     bad = citizen.call("POST", "/offline-request", {"question": "Hjelp", "contact": "123"})
     assert bad.status == 422 and bad.json["error"] == "invalid_contact"
-    assert server.store.list_offline_requests() == []
+    assert server.store.requests.list() == []
     ok = citizen.call(
         "POST", "/offline-request", {"question": "Kan de ringje meg?", "contact": "912 34 567"}
     )
     assert ok.status == 201
-    [request] = server.store.list_offline_requests()
+    [request] = server.store.requests.list()
     assert request.id == ok.json["request_id"]
     assert request.contact == "+4791234567" and request.conversation_id == citizen.conversation_id
     after = citizen.events()
@@ -215,7 +215,7 @@ def test_close_and_reopen(server: Server) -> None:
     # Writing again reopens the conversation and the bot answers.
     reply = citizen.say("ein ting til")
     assert reply["state"] == "bot" and reply["messages"][-1]["sender"] == "bot"
-    conversation = server.store.get_conversation(citizen.conversation_id)
+    conversation = server.store.conversations.get(citizen.conversation_id)
     assert conversation is not None and conversation.state is HandoffState.BOT
 
 

@@ -81,7 +81,7 @@ def test_request_for_a_person_reaches_staff_while_actions_are_down(rasa_server: 
     assert [m["sender"] for m in data["messages"]] == ["citizen", "system"]
     assert "kø" in data["messages"][-1]["text"]
     assert [w["conversation_id"] for w in kari.queue()["waiting"]] == [citizen.conversation_id]
-    stored = rasa_server.store.transcript(citizen.conversation_id)[0]
+    stored = rasa_server.store.messages.transcript(citizen.conversation_id)[0]
     assert stored.intent == "request_human"
 
 

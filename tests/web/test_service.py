@@ -54,7 +54,7 @@ class Parts:
         return asyncio.run(coroutine)
 
     def texts(self, conversation_id: str) -> list[tuple[str, str]]:
-        return [(m.sender.value, m.text) for m in self.store.transcript(conversation_id)]
+        return [(m.sender.value, m.text) for m in self.store.messages.transcript(conversation_id)]
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def parts(settings: WebSettings, clock: FakeClock, kb: KnowledgeBase) -> Iterato
 
 
 def _queued(parts: Parts) -> tuple[str, Any]:
-    kari = parts.store.add_user("kari", "Kari", STAFF_PASSWORD)
+    kari = parts.store.users.add("kari", "Kari", STAFF_PASSWORD)
     parts.presence.mark_staff_seen(kari.id)
     conversation = parts.run(parts.service.start("nn"))
     assert parts.run(parts.service.request(conversation.id, "requested")) is True
@@ -81,7 +81,7 @@ def _queued(parts: Parts) -> tuple[str, Any]:
 
 def test_request_queues_and_claim_pauses_the_tracker(parts: Parts) -> None:
     cid, kari = _queued(parts)
-    assert parts.store.get_conversation(cid).state is HandoffState.WAITING  # type: ignore[union-attr]
+    assert parts.store.conversations.get(cid).state is HandoffState.WAITING  # type: ignore[union-attr]
     assert parts.texts(cid)[-1][0] == "system"
     before = parts.notifier.count
     parts.run(parts.service.claim(cid, kari))
@@ -97,7 +97,7 @@ def test_request_queues_and_claim_pauses_the_tracker(parts: Parts) -> None:
 def test_giving_back_resumes_the_tracker(parts: Parts, verb: str) -> None:
     cid, kari = _queued(parts)
     parts.run(parts.service.claim(cid, kari))
-    ola = parts.store.add_user("ola", "Ola", STAFF_PASSWORD)
+    ola = parts.store.users.add("ola", "Ola", STAFF_PASSWORD)
     with pytest.raises(Refused) as refused:
         parts.run(getattr(parts.service, verb)(cid, ola))
     assert refused.value.code == "not_claimed_by_you"
@@ -123,7 +123,7 @@ def test_expire_sends_back_with_offer(parts: Parts) -> None:
     cid, _ = _queued(parts)
     parts.clock.advance(181)
     assert parts.run(parts.service.expire()) == [cid]
-    assert parts.store.get_conversation(cid).state is HandoffState.BOT  # type: ignore[union-attr]
+    assert parts.store.conversations.get(cid).state is HandoffState.BOT  # type: ignore[union-attr]
     assert parts.presence.flags(cid).offline_offer is True
     assert parts.tracker.calls == [("resume", cid)]
 
@@ -134,12 +134,12 @@ def test_closed_desk_offers_a_request_and_leaving_one_clears_it(parts: Parts) ->
     assert parts.run(parts.service.request(conversation.id, None)) is False
     assert parts.presence.flags(conversation.id).offline_offer is True
     request_id = parts.run(parts.service.leave_request(conversation, "Ring meg", "ola@example.no"))
-    assert [r.id for r in parts.store.list_offline_requests()] == [request_id]
+    assert [r.id for r in parts.store.requests.list()] == [request_id]
     assert parts.presence.flags(conversation.id).offline_offer is False
 
 
 def test_settings_are_read_at_each_use(parts: Parts) -> None:
-    kari = parts.store.add_user("kari", "Kari", STAFF_PASSWORD)
+    kari = parts.store.users.add("kari", "Kari", STAFF_PASSWORD)
     parts.clock.set(CLOSED_TIME)
     parts.presence.mark_staff_seen(kari.id)
     assert not parts.service.desk_status().can_queue
@@ -164,11 +164,11 @@ def test_bot_turn(parts: Parts, replies: list[BotReply], handoff: Any, senders: 
         )
     )
     assert [s for s, _ in parts.texts(conversation.id)] == senders
-    assert parts.store.transcript(conversation.id)[0].intent == "greet"
+    assert parts.store.messages.transcript(conversation.id)[0].intent == "greet"
 
 
 def test_delete_forgets_the_tracker(parts: Parts) -> None:
     conversation = parts.run(parts.service.start("nn"))
     parts.run(parts.service.delete(conversation.id))
-    assert parts.store.get_conversation(conversation.id) is None
+    assert parts.store.conversations.get(conversation.id) is None
     assert parts.tracker.calls == [("forget", conversation.id)]

@@ -133,5 +133,5 @@ def test_console_module_adds_user(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     with HandoffStore(url) as store:
-        user = store.authenticate("kari", "riktig-hest-batteri")
+        user = store.users.authenticate("kari", "riktig-hest-batteri")
         assert user is not None and user.role.value == "editor" and user.first_name == "Kari"
