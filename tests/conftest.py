@@ -14,7 +14,6 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import common
 from bot.kb import KnowledgeBase, load_knowledge_base
 from bot.kb.hours import OSLO
 
@@ -39,17 +38,6 @@ def kb_dir(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge_base"
     shutil.copytree(KB_DIR, target)
     return target
-
-
-@pytest.fixture
-def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
-    """Sets the actions' clock: ``at(datetime(...))``."""
-
-    def set_clock(moment: datetime) -> None:
-        monkeypatch.setattr(common, "clock", lambda: moment)
-
-    set_clock(THURSDAY_MORNING)
-    return set_clock
 
 
 @pytest.fixture
