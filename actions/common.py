@@ -1,12 +1,14 @@
-"""Helpers shared by the actions: language, entities, clock and knowledge base."""
+"""Helpers shared by the actions: a base class with an injected clock and knowledge base,
+the citizen's language, the latest message's entities, and replies by message name."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.kb import KnowledgeBase, default_store
@@ -14,16 +16,41 @@ from bot.kb.hours import now_oslo
 from bot.language import DEFAULT_LANGUAGE
 from bot.messages import render
 
-# The current time in Europe/Oslo; tests replace it to test fixed moments.
-clock: Callable[[], datetime] = now_oslo
+# Values of the categorical slot ``pending_question`` (domain.yml): the question the bot
+# is waiting for a yes or no to. The rules in data/rules/handoff.yml read it; every
+# other intent resets it to NOTHING_PENDING through the slot's mapping.
+NOTHING_PENDING = "nothing"
+HANDOFF_REQUESTED = "handoff_requested"
+HANDOFF_NOT_UNDERSTOOD = "handoff_not_understood"
 
-NOT_UNDERSTOOD_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
-_BOOKKEEPING_ACTIONS = frozenset({"action_listen", "action_extract_slots", "action_session_start"})
 
-
-def knowledge_base() -> KnowledgeBase:
+def current_knowledge_base() -> KnowledgeBase:
     """The current knowledge base (reloaded when an editor saves a file)."""
     return default_store().get()
+
+
+class KnowledgeBaseAction(Action, ABC):
+    """An action that reads the knowledge base and the clock, both injected.
+
+    rasa_sdk creates actions without arguments, so the defaults are the live ones;
+    tests pass a fixed clock and the fixture knowledge base.
+
+    Args:
+        clock: Returns the current time in Europe/Oslo.
+        knowledge_base: Returns the knowledge base to answer from.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], datetime] = now_oslo,
+        knowledge_base: Callable[[], KnowledgeBase] = current_knowledge_base,
+    ) -> None:
+        self.clock = clock
+        self.knowledge_base = knowledge_base
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in domain.yml."""
 
 
 def language_of(tracker: Tracker) -> str:
@@ -41,42 +68,36 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
 
 
 def latest_entities(tracker: Tracker, entity: str) -> list[dict[str, Any]]:
+    """Every ``entity`` in the latest message."""
     return [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
 
 
 def latest_intent(tracker: Tracker) -> str:
+    """The intent of the latest message."""
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")
 
 
-def previous_bot_action(tracker: Tracker) -> str | None:
-    """The last action the bot ran before the latest user message."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return None
-            seen_user = True
-        elif seen_user and event.get("event") == "action":
-            name = event.get("name")
-            if name not in _BOOKKEEPING_ACTIONS:
-                return str(name)
-    return None
+def say(
+    dispatcher: CollectingDispatcher,
+    message: str,
+    language: str,
+    kb: KnowledgeBase | None = None,
+    **values: Any,
+) -> None:
+    """Sends the named message from bot/messages.yml in ``language``.
 
-
-def previous_user_intent(tracker: Tracker) -> str | None:
-    """The intent of the user message before the latest one."""
-    users = [e for e in tracker.events if e.get("event") == "user"]
-    if len(users) < 2:
-        return None
-    return str(((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") or "")
-
-
-def say(dispatcher: CollectingDispatcher, message: str, language: str, **values: Any) -> None:
-    """Sends the named message from bot/messages.yml in ``language``."""
-    dispatcher.utter_message(text=render(message, language, **values))
+    Args:
+        dispatcher: Collects the reply.
+        message: The message's name in the catalogue.
+        language: nn, nb or en.
+        kb: Fills the catalogue's common placeholders ({municipality}, {phone}, ...).
+        **values: The message's other placeholders.
+    """
+    dispatcher.utter_message(text=render(message, language, kb=kb, **values))
 
 
 def yes_no_buttons(language: str) -> list[dict[str, str]]:
+    """The "Ja, takk" / "Nei, takk" quick replies."""
     return [
         {"title": render("button_yes", language), "payload": "/affirm"},
         {"title": render("button_no", language), "payload": "/deny"},

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import common
-from actions.common import language_of, say
+from actions.common import KnowledgeBaseAction, language_of, say
 from bot.desk import phone_status as desk_phone_status
 from bot.kb.models import KnowledgeBase
 from bot.messages import moment_label, render, schedule_label
 
 
-def phone_status(kb: KnowledgeBase, language: str) -> str:
+def phone_status(kb: KnowledgeBase, language: str, now: datetime) -> str:
     """``Akkurat no er telefonen open.`` or when it opens again."""
-    now = common.clock()
     status = desk_phone_status(kb, now)
     if status.open_now:
         return render("phone_open_now", language)
@@ -25,11 +24,7 @@ def phone_status(kb: KnowledgeBase, language: str) -> str:
     return render("phone_closed_now", language, next=upcoming)
 
 
-def _done(topic: str) -> list[EventType]:
-    return [SlotSet("last_topic", topic), SlotSet("pending_question", None)]
-
-
-class ActionPhone(Action):
+class ActionPhone(KnowledgeBaseAction):
     """The phone number, when it is answered, and whether it is answered right now."""
 
     def name(self) -> str:
@@ -38,7 +33,7 @@ class ActionPhone(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        kb = common.knowledge_base()
+        kb = self.knowledge_base()
         language = language_of(tracker)
         say(
             dispatcher,
@@ -46,12 +41,12 @@ class ActionPhone(Action):
             language,
             phone=kb.contact.phone,
             schedule=schedule_label(kb.contact.phone_hours, language),
-            status=phone_status(kb, language),
+            status=phone_status(kb, language, self.clock()),
         )
-        return _done("phone")
+        return []
 
 
-class ActionContact(Action):
+class ActionContact(KnowledgeBaseAction):
     """Phone, e-mail and web address."""
 
     def name(self) -> str:
@@ -60,21 +55,22 @@ class ActionContact(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        kb = common.knowledge_base()
+        kb = self.knowledge_base()
         language = language_of(tracker)
         say(
             dispatcher,
             "contact",
             language,
+            kb=kb,
             phone=kb.contact.phone,
             schedule=schedule_label(kb.contact.phone_hours, language),
             email=kb.contact.email,
             web=kb.contact.web,
         )
-        return _done("contact")
+        return []
 
 
-class ActionPost(Action):
+class ActionPost(KnowledgeBaseAction):
     """How to send post: digitally first, and the postal address."""
 
     def name(self) -> str:
@@ -83,7 +79,7 @@ class ActionPost(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        kb = common.knowledge_base()
+        kb = self.knowledge_base()
         say(
             dispatcher,
             "post",
@@ -91,10 +87,10 @@ class ActionPost(Action):
             email=kb.contact.email,
             address=kb.contact.postal_address,
         )
-        return _done("post")
+        return []
 
 
-class ActionEmergency(Action):
+class ActionEmergency(KnowledgeBaseAction):
     """Emergency numbers and legevakt, always complete and first."""
 
     def name(self) -> str:
@@ -103,7 +99,7 @@ class ActionEmergency(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        kb = common.knowledge_base()
+        kb = self.knowledge_base()
         language = language_of(tracker)
         legevakt = next(n for n in kb.contact.emergency if n.id == "legevakt")
         lines = [
@@ -118,4 +114,4 @@ class ActionEmergency(Action):
             lines="\n".join(lines),
             legevakt=legevakt.number,
         )
-        return _done("emergency")
+        return []

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import say
@@ -87,4 +87,4 @@ def answer_from_faq(
         answer=faq.entry.answer.get(language),
         link=faq.entry.link or kb.contact.web,
     )
-    return [SlotSet("last_topic", f"faq:{faq.entry.id}"), SlotSet("pending_question", None)]
+    return []

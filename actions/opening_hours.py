@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import common
-from actions.common import language_of, latest_entity, latest_intent, say
+from actions.common import KnowledgeBaseAction, language_of, latest_entity, latest_intent, say
 from bot.kb.hours import DayHours, hours_on, next_opening, status_at
 from bot.kb.models import WEEKDAYS, KnowledgeBase, Location
 from bot.messages import (
@@ -21,8 +20,6 @@ from bot.messages import (
     schedule_label,
     weekday_label,
 )
-
-TOPIC = "hours"
 
 
 def _next_date_of(weekday: str, today: date) -> date:
@@ -35,7 +32,7 @@ class OpeningHours:
     def __init__(self, kb: KnowledgeBase, language: str, now: datetime) -> None:
         self.kb, self.lang, self.now = kb, language, now
 
-    def _names(self, location: Location) -> dict[str, str]:
+    def _names(self, location: Location) -> dict[str, Any]:
         return {
             "name": location.name,
             "prep": location.preposition,
@@ -249,7 +246,7 @@ class OpeningHours:
         return texts + self.weekly(location)
 
 
-class ActionOpeningHours(Action):
+class ActionOpeningHours(KnowledgeBaseAction):
     """Answers opening-hours questions, carrying the place and day over to follow-ups."""
 
     def name(self) -> str:
@@ -258,7 +255,7 @@ class ActionOpeningHours(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        kb = common.knowledge_base()
+        kb = self.knowledge_base()
         language = language_of(tracker)
         intent = latest_intent(tracker)
         location_id = latest_entity(tracker, "location")
@@ -278,7 +275,7 @@ class ActionOpeningHours(Action):
             time_ref = None  # "on Wednesday" is more specific than "now"
 
         location = kb.location(location_id) if location_id else None
-        answer = OpeningHours(kb, language, common.clock())
+        answer = OpeningHours(kb, language, self.clock())
         for text in answer.answer(location, weekday, time_ref):
             dispatcher.utter_message(text=text)
         if location is None and weekday is None and time_ref is None:
@@ -293,6 +290,4 @@ class ActionOpeningHours(Action):
             SlotSet("asked_location", location.id if location else None),
             SlotSet("asked_weekday", weekday),
             SlotSet("asked_time", time_ref),
-            SlotSet("last_topic", TOPIC),
-            SlotSet("pending_question", None),
         ]

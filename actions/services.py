@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import common
-from actions.common import language_of, latest_entities, say
+from actions.common import KnowledgeBaseAction, language_of, latest_entities, say
 from actions.faq import answer_from_faq
 from bot.messages import render
 
 
-class ActionService(Action):
+class ActionService(KnowledgeBaseAction):
     """Explains the service the citizen named, with its link.
 
     Without a recognisable service name it tries the FAQ, then asks which service,
@@ -27,7 +26,7 @@ class ActionService(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        kb = common.knowledge_base()
+        kb = self.knowledge_base()
         language = language_of(tracker)
         named = latest_entities(tracker, "service")
         # The most certain, then the longest mention wins: "byggesøknad for garasje".
@@ -46,10 +45,7 @@ class ActionService(Action):
                 answer=service.answer.get(language),
                 link=service.link,
             )
-            return [
-                SlotSet("last_topic", f"service:{service.id}"),
-                SlotSet("pending_question", None),
-            ]
+            return []
 
         answered = answer_from_faq(dispatcher, tracker, kb, language)
         if answered is not None:
@@ -59,4 +55,4 @@ class ActionService(Action):
             {"title": s.name.get(language), "payload": s.name.get(language)} for s in kb.services
         ]
         dispatcher.utter_message(text=render("which_service", language), buttons=buttons)
-        return [SlotSet("last_topic", "service"), SlotSet("pending_question", None)]
+        return []

@@ -1,10 +1,22 @@
-"""Named message texts in Nynorsk, Bokmål and English, and Norwegian date formatting.
+"""The one text catalogue (``bot/messages.yml``) and Norwegian date formatting.
 
-The texts live in ``bot/messages.yml``; code refers to them by name only.
+Every sentence a citizen, staff member or editor reads is in the catalogue, in
+Nynorsk, Bokmål and (mostly) English; code refers to texts by name only. Sections:
+
+- ``messages``: what the bot and the chat say (custom actions, the domain's
+  ``utter_*`` responses through ``bot.nlg.CatalogueNLG``, the chat's system messages);
+- ``widget`` and ``console``: the labels of the citizen widget and the staff console,
+  served by ``bot.channels.texts_channel``;
+- ``calendar``: weekday and month names for dates.
+
+Facts are never written into a text: placeholders such as ``{municipality}``,
+``{phone}``, ``{desks}`` and ``{services}`` are filled from the knowledge base.
 """
 
 from __future__ import annotations
 
+import string
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -12,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from bot.kb.models import WEEKDAYS, Interval
+from bot.kb.models import WEEKDAYS, Interval, KnowledgeBase
 from bot.language import DEFAULT_LANGUAGE, ENGLISH
 
 CATALOGUE = Path(__file__).with_name("messages.yml")
@@ -37,12 +49,75 @@ def _pick(variants: dict[str, Any], language: str) -> Any:
     return variants[DEFAULT_LANGUAGE]
 
 
+SECTIONS = ("messages", "widget", "console")
+# Placeholders any text may use; filled from the knowledge base (see kb_values).
+KB_PLACEHOLDERS = frozenset(
+    {"municipality", "phone", "email", "web", "privacy_url", "desks", "services"}
+)
+
+
 def message_names() -> list[str]:
+    """The names in the ``messages`` section."""
     return sorted(_catalogue()["messages"])
 
 
-def render(message: str, language: str, **values: Any) -> str:
+def section(name: str) -> dict[str, dict[str, str]]:
+    """One section of the catalogue (``messages``, ``widget`` or ``console``)."""
+    if name not in SECTIONS:
+        raise MessageError(f"No section '{name}' in {CATALOGUE.name}; use one of {SECTIONS}.")
+    entries: dict[str, dict[str, str]] = _catalogue()[name]
+    return entries
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{names}`` a text uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _live_knowledge_base() -> KnowledgeBase:
+    from bot.kb import default_store  # imported late: the store loads files on first use
+
+    return default_store().get()
+
+
+def kb_values(kb: KnowledgeBase, language: str) -> dict[str, str]:
+    """The knowledge-base facts every text may name, in ``language``.
+
+    ``desks`` lists the service desks (``i Knarvik, på Manger og på Frekhaug``; in English
+    the names only), ``services`` the services' names.
+    """
+    if language == ENGLISH:
+        desks = [desk.name for desk in kb.desks]
+    else:
+        desks = [f"{desk.preposition} {desk.name}" for desk in kb.desks]
+    return {
+        "municipality": kb.municipality.name.get(language),
+        "phone": kb.contact.phone,
+        "email": kb.contact.email,
+        "web": kb.contact.web,
+        "privacy_url": kb.municipality.privacy_url,
+        "desks": join_words(desks, language),
+        "services": join_words([s.name.get(language) for s in kb.services], language),
+    }
+
+
+def render(
+    message: str,
+    language: str,
+    kb: KnowledgeBase | None = None,
+    *,
+    knowledge_base: Callable[[], KnowledgeBase] = _live_knowledge_base,
+    **values: Any,
+) -> str:
     """Returns ``message`` in ``language`` with its placeholders filled.
+
+    Args:
+        message: The name in the catalogue's ``messages`` section.
+        language: nn, nb or en (English falls back to Bokmål where a text has none).
+        kb: Fills the common placeholders ({municipality}, {phone}, {desks}, ...) that
+            ``values`` does not give; without it, the live knowledge base does.
+        knowledge_base: Where to get the knowledge base when ``kb`` is not given.
+        **values: The message's placeholders.
 
     Raises:
         MessageError: If the message or one of its placeholders is unknown.
@@ -50,10 +125,29 @@ def render(message: str, language: str, **values: Any) -> str:
     variants = _catalogue()["messages"].get(message)
     if variants is None:
         raise MessageError(f"No message named '{message}' in {CATALOGUE.name}; add it there.")
+    text = str(_pick(variants, language))
+    if (placeholders(text) & KB_PLACEHOLDERS) - values.keys():
+        values = {**kb_values(kb or knowledge_base(), language), **values}
     try:
-        return str(_pick(variants, language)).format(**values).strip()
+        return text.format(**values).strip()
     except KeyError as missing:
         raise MessageError(f"Message '{message}' needs the value {missing}.") from None
+
+
+def ui_texts(name: str, language: str, kb: KnowledgeBase) -> dict[str, str]:
+    """The labels of the widget or the console in ``language``.
+
+    The knowledge-base placeholders ({municipality}, ...) are filled; the others
+    ({n}, {name}, ...) are left for the browser to fill.
+    """
+    values = kb_values(kb, language)
+    texts: dict[str, str] = {}
+    for key, variants in section(name).items():
+        text = str(_pick(variants, language))
+        for field in placeholders(text) & KB_PLACEHOLDERS:
+            text = text.replace("{" + field + "}", values[field])
+        texts[key] = text
+    return texts
 
 
 def calendar(key: str, language: str) -> Any:

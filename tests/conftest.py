@@ -44,18 +44,6 @@ def kb_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
-    """Sets the actions' clock: ``at(datetime(...))``."""
-    from actions import common
-
-    def set_clock(moment: datetime) -> None:
-        monkeypatch.setattr(common, "clock", lambda: moment)
-
-    set_clock(THURSDAY_MORNING)
-    return set_clock
-
-
-@pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 

@@ -11,15 +11,30 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import KnowledgeBaseAction
 from actions.contact import ActionContact, ActionEmergency, ActionPhone, ActionPost
 from actions.fallback import ActionNotUnderstood
-from actions.handoff import ActionOfferHandoff, ActionYesNo
+from actions.handoff import ActionDeclineHandoff, ActionHandOff, ActionOfferHandoff
 from actions.opening_hours import ActionOpeningHours
 from actions.services import ActionService
+from bot.kb import KnowledgeBase
 from bot.kb.hours import OSLO
-from tests.conftest import texts
+from tests.conftest import THURSDAY_MORNING, texts
 
 Build = Callable[..., Tracker]
+Make = Callable[..., KnowledgeBaseAction]
+
+
+@pytest.fixture
+def make(kb: KnowledgeBase) -> Make:
+    """Builds an action on the fixture knowledge base at a fixed moment (Thursday 10:00)."""
+
+    def build(
+        cls: type[KnowledgeBaseAction], moment: datetime = THURSDAY_MORNING
+    ) -> KnowledgeBaseAction:
+        return cls(clock=lambda: moment, knowledge_base=lambda: kb)
+
+    return build
 
 
 def run(
@@ -30,11 +45,16 @@ def run(
 
 
 @pytest.fixture
-def hours(at: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build):
-    """Runs action_opening_hours and returns (text, slots)."""
+def hours(
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+):
+    """Runs action_opening_hours (at ``moment``) and returns (text, slots)."""
 
-    def ask(intent: str = "ask_opening_hours", **kwargs: Any) -> tuple[str, dict[str, Any]]:
-        slots = run(ActionOpeningHours(), dispatcher, make_tracker(intent, **kwargs), domain)
+    def ask(
+        intent: str = "ask_opening_hours", moment: datetime = THURSDAY_MORNING, **kwargs: Any
+    ) -> tuple[str, dict[str, Any]]:
+        action = make(ActionOpeningHours, moment)
+        slots = run(action, dispatcher, make_tracker(intent, **kwargs), domain)
         return texts(dispatcher), slots
 
     return ask
@@ -47,7 +67,7 @@ def test_all_desks(hours: Any) -> None:
     assert "Manger (kommunehuset på Manger): måndag, tysdag og torsdag kl. 09.00–15.00" in text
     assert "Frekhaug (kommunehuset på Frekhaug): onsdag og fredag kl. 09.00–15.00" in text
     assert "56 37 50 00" in text
-    assert slots["last_topic"] == "hours" and slots["asked_location"] is None
+    assert slots["asked_location"] is None and "last_topic" not in slots
 
 
 def test_one_place_in_bokmal(hours: Any) -> None:
@@ -103,23 +123,24 @@ def test_closed_now_gives_next_opening(hours: Any) -> None:
     )
 
 
-def test_closed_on_a_holiday_says_why(at: Any, hours: Any) -> None:
-    at(datetime(2026, 5, 14, 10, 0, tzinfo=OSLO))  # Ascension Day, a Thursday
-    text, _ = hours("ask_open_now", entities={"location": "knarvik"})
+def test_closed_on_a_holiday_says_why(hours: Any) -> None:
+    ascension_day = datetime(2026, 5, 14, 10, 0, tzinfo=OSLO)  # a Thursday
+    text, _ = hours("ask_open_now", ascension_day, entities={"location": "knarvik"})
     assert "stengd no" in text and "Neste opning er i morgon kl. 09.00" in text
     assert "Kristi himmelfartsdag" in text
 
 
-def test_today_after_closing(at: Any, hours: Any) -> None:
-    at(datetime(2026, 11, 26, 16, 0, tzinfo=OSLO))
-    text, _ = hours("ask_open_now", entities={"location": "knarvik", "time_ref": "today"})
+def test_today_after_closing(hours: Any) -> None:
+    moment = datetime(2026, 11, 26, 16, 0, tzinfo=OSLO)
+    text, _ = hours("ask_open_now", moment, entities={"location": "knarvik", "time_ref": "today"})
     assert "I dag har innbyggjarservice i Knarvik ope kl. 09.00–15.00." in text
     assert "stengd no" in text and "i morgon kl. 09.00" in text
 
 
-def test_tomorrow_on_christmas_eve_exception(at: Any, hours: Any) -> None:
-    at(datetime(2026, 12, 23, 12, 0, tzinfo=OSLO))
-    text, _ = hours("ask_open_now", entities={"location": "knarvik", "time_ref": "tomorrow"})
+def test_tomorrow_on_christmas_eve_exception(hours: Any) -> None:
+    moment = datetime(2026, 12, 23, 12, 0, tzinfo=OSLO)
+    entities = {"location": "knarvik", "time_ref": "tomorrow"}
+    text, _ = hours("ask_open_now", moment, entities=entities)
     assert "I morgon er innbyggjarservice i Knarvik stengd" in text
     assert "julaftan" in text
     assert "måndag 28. desember kl. 10.00" in text  # romjul hours
@@ -129,7 +150,7 @@ def test_follow_up_keeps_the_question_and_changes_the_place(hours: Any) -> None:
     text, _ = hours(
         "inform",
         entities={"location": "knarvik"},
-        slots={"asked_location": "manger", "asked_weekday": "wednesday", "last_topic": "hours"},
+        slots={"asked_location": "manger", "asked_weekday": "wednesday"},
     )
     assert text.startswith("Ja, innbyggjarservice i Knarvik har ope på onsdag")
 
@@ -167,26 +188,25 @@ def test_english(hours: Any) -> None:
     ],
 )
 def test_phone(
-    at: Any,
+    make: Make,
     dispatcher: CollectingDispatcher,
     domain: dict[str, Any],
     make_tracker: Build,
     moment: datetime,
     expected: str,
 ) -> None:
-    at(moment)
-    run(ActionPhone(), dispatcher, make_tracker("ask_phone"), domain)
+    run(make(ActionPhone, moment), dispatcher, make_tracker("ask_phone"), domain)
     text = texts(dispatcher)
     assert "56 37 50 00" in text and "måndag–fredag kl. 09.00–15.00" in text
     assert expected in text
 
 
 def test_contact_post_emergency_bokmal(
-    at: Any, domain: dict[str, Any], make_tracker: Build
+    make: Make, domain: dict[str, Any], make_tracker: Build
 ) -> None:
     cases = [
         (
-            ActionContact(),
+            make(ActionContact),
             [
                 "post@alver.kommune.no",
                 "https://www.alver.kommune.no",
@@ -194,8 +214,11 @@ def test_contact_post_emergency_bokmal(
                 "Slik kontakter du",
             ],
         ),
-        (ActionPost(), ["post@alver.kommune.no", "Postadressen er"]),
-        (ActionEmergency(), ["113", "110", "112", "Legevakten har telefon 116 117", "nødnummeret"]),
+        (make(ActionPost), ["post@alver.kommune.no", "Postadressen er"]),
+        (
+            make(ActionEmergency),
+            ["113", "110", "112", "Legevakten har telefon 116 117", "nødnummeret"],
+        ),
     ]
     for action, expected in cases:
         dispatcher = CollectingDispatcher()
@@ -205,23 +228,23 @@ def test_contact_post_emergency_bokmal(
 
 
 def test_service_by_entity(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
 ) -> None:
     slots = run(
-        ActionService(),
+        make(ActionService),
         dispatcher,
         make_tracker("ask_service", entities={"service": "min_side"}),
         domain,
     )
     assert "ID-porten" in texts(dispatcher) and "Les meir: https://" in texts(dispatcher)
-    assert slots["last_topic"] == "service:min_side"
+    assert slots == {}
 
 
 def test_service_falls_back_to_faq(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
 ) -> None:
     run(
-        ActionService(),
+        make(ActionService),
         dispatcher,
         make_tracker("ask_service", text="korleis søkjer eg om barnehageplass"),
         domain,
@@ -230,10 +253,10 @@ def test_service_falls_back_to_faq(
 
 
 def test_service_unknown_asks_which(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
 ) -> None:
     run(
-        ActionService(),
+        make(ActionService),
         dispatcher,
         make_tracker("ask_service", text="eg lurer på ei teneste"),
         domain,
@@ -243,23 +266,23 @@ def test_service_unknown_asks_which(
 
 
 def test_not_understood_answers_a_faq(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
 ) -> None:
     slots = run(
-        ActionNotUnderstood(),
+        make(ActionNotUnderstood),
         dispatcher,
         make_tracker("nlu_fallback", text="når forfell eigedomsskatten"),
         domain,
     )
     assert "eigedomsskatt" in texts(dispatcher)
-    assert slots["last_topic"] == "faq:eigedomsskatt"
+    assert slots == {"missed_before": None}
 
 
 def test_not_understood_first_time_asks_to_rephrase(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
 ) -> None:
     slots = run(
-        ActionNotUnderstood(),
+        make(ActionNotUnderstood),
         dispatcher,
         make_tracker("nlu_fallback", text="blåbærsyltetøy"),
         domain,
@@ -268,90 +291,86 @@ def test_not_understood_first_time_asks_to_rephrase(
         texts(dispatcher)
         == "Eg er ikkje sikker på at eg forstod deg. Kan du seie det på ein annan måte?"
     )
-    assert slots["pending_question"] is None
+    assert slots == {"missed_before": True}
 
 
 def test_out_of_scope_never_states_an_unrelated_fact(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
 ) -> None:
     tracker = make_tracker(
         "out_of_scope", text="kva kostar pizza i knarvik", entities={"location": "knarvik"}
     )
-    run(ActionNotUnderstood(), dispatcher, tracker, domain)
+    run(make(ActionNotUnderstood), dispatcher, tracker, domain)
     text = texts(dispatcher)
     assert text.startswith("Det kan eg diverre ikkje svare på.")
     assert "09.00" not in text and "56 37 50 00" not in text
 
 
 def test_second_miss_offers_a_person(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
 ) -> None:
-    tracker = make_tracker(
-        "nlu_fallback", text="qwerty", previous=[("nlu_fallback", "action_not_understood")]
-    )
-    slots = run(ActionNotUnderstood(), dispatcher, tracker, domain)
+    tracker = make_tracker("nlu_fallback", text="qwerty", slots={"missed_before": True})
+    slots = run(make(ActionNotUnderstood), dispatcher, tracker, domain)
     assert "set deg over til ein person" in texts(dispatcher)
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
-    assert slots["pending_question"] == "handoff:not_understood"
+    assert slots == {"missed_before": None, "pending_question": "handoff_not_understood"}
 
 
 def test_offer_then_accept_sends_the_handoff_payload(
-    at: Any, domain: dict[str, Any], make_tracker: Build
+    make: Make, domain: dict[str, Any], make_tracker: Build
 ) -> None:
     offer = CollectingDispatcher()
     slots = run(
-        ActionOfferHandoff(), offer, make_tracker("request_human", slots={"language": "nb"}), domain
+        make(ActionOfferHandoff),
+        offer,
+        make_tracker("request_human", slots={"language": "nb"}),
+        domain,
     )
     assert "Vil du at jeg setter deg over" in texts(offer)
+    assert slots == {"pending_question": "handoff_requested"}
 
     accept = CollectingDispatcher()
-    tracker = make_tracker(
-        "affirm",
-        slots={"language": "nb", **slots},
-        previous=[("request_human", "action_offer_handoff")],
-    )
-    run(ActionYesNo(), accept, tracker, domain)
+    tracker = make_tracker("affirm", slots={"language": "nb", **slots})
+    slots = run(make(ActionHandOff), accept, tracker, domain)
     assert accept.messages[0]["custom"] == {"handoff": {"reason": "requested", "language": "nb"}}
     assert "56 37 50 00" in texts(accept) and "åpen nå, frem til kl. 15.00" in texts(accept)
+    assert slots == {"pending_question": "nothing"}
+
+
+def test_accept_after_two_misses_gives_that_reason(
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    tracker = make_tracker("affirm", slots={"pending_question": "handoff_not_understood"})
+    run(make(ActionHandOff), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["custom"] == {
+        "handoff": {"reason": "not_understood", "language": "nn"}
+    }
 
 
 def test_accept_outside_hours_gives_next_opening(
-    at: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
 ) -> None:
-    at(datetime(2026, 11, 28, 11, 0, tzinfo=OSLO))  # Saturday
-    tracker = make_tracker(
-        "affirm",
-        slots={"pending_question": "handoff:requested"},
-        previous=[("request_human", "action_offer_handoff")],
-    )
-    run(ActionYesNo(), dispatcher, tracker, domain)
+    saturday = datetime(2026, 11, 28, 11, 0, tzinfo=OSLO)
+    tracker = make_tracker("affirm", slots={"pending_question": "handoff_requested"})
+    run(make(ActionHandOff, saturday), dispatcher, tracker, domain)
     assert "Telefonen 56 37 50 00 opnar att måndag 30. november kl. 09.00" in texts(dispatcher)
 
 
 def test_decline(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
 ) -> None:
-    tracker = make_tracker(
-        "deny",
-        slots={"pending_question": "handoff:requested"},
-        previous=[("request_human", "action_offer_handoff")],
-    )
-    run(ActionYesNo(), dispatcher, tracker, domain)
+    tracker = make_tracker("deny", slots={"pending_question": "handoff_requested"})
+    slots = run(make(ActionDeclineHandoff), dispatcher, tracker, domain)
     assert texts(dispatcher) == "Greitt! Spør meg gjerne om noko anna."
     assert not any("custom" in m and m["custom"] for m in dispatcher.messages)
+    assert slots == {"pending_question": "nothing"}
 
 
-def test_yes_to_a_stale_question_hands_nothing_over(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
-) -> None:
-    tracker = make_tracker(
-        "affirm",
-        slots={"pending_question": "handoff:requested"},
-        previous=[("request_human", "action_offer_handoff"), ("greet", "utter_greet")],
-    )
-    run(ActionYesNo(), dispatcher, tracker, domain)
-    assert texts(dispatcher) == "Kva kan eg hjelpe deg med?"
-    assert not any(m.get("custom") for m in dispatcher.messages)
+def test_actions_work_with_their_defaults() -> None:
+    """rasa_sdk creates actions without arguments: the live clock and knowledge base."""
+    action = ActionPhone()
+    assert action.clock().tzinfo is not None
+    assert action.knowledge_base().contact.phone
 
 
 def test_every_domain_action_is_implemented(domain: dict[str, Any]) -> None:

@@ -1,13 +1,40 @@
-"""Every message exists in Nynorsk and Bokmål, with the same placeholders in each language."""
+"""The one text catalogue (bot/messages.yml): every text in nn and nb (and en where
+required) with the same placeholders; the domain's responses rendered from it by the
+NLG; the widget's and console's labels served from it, and none left in their code."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
 import string
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic.response import HTTPResponse
 
+from bot.channels.texts_channel import TextsChannel
 from bot.kb import KnowledgeBase
-from bot.messages import MessageError, _catalogue, days_label, render, schedule_label
+from bot.messages import (
+    KB_PLACEHOLDERS,
+    MessageError,
+    _catalogue,
+    days_label,
+    placeholders,
+    render,
+    schedule_label,
+    section,
+    ui_texts,
+)
+from bot.nlg import CatalogueNLG, catalogue_name
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC = ROOT / "bot" / "web" / "static"
+SCRIPTS = {"widget": STATIC / "widget" / "widget.js", "console": STATIC / "console" / "console.js"}
 
 
 def _fields(text: str) -> set[str]:
@@ -28,8 +55,8 @@ def test_message_has_both_written_standards_and_same_placeholders(name: str) -> 
 def test_render_errors_are_clear() -> None:
     with pytest.raises(MessageError, match="No message named 'nope'"):
         render("nope", "nn")
-    with pytest.raises(MessageError, match="needs the value 'phone'"):
-        render("phone_tip", "nn", schedule="x")
+    with pytest.raises(MessageError, match="needs the value 'schedule'"):
+        render("phone_tip", "nn", phone="x")
 
 
 @pytest.mark.parametrize(
@@ -47,3 +74,214 @@ def test_days_label(days: list[str], language: str, expected: str) -> None:
 
 def test_schedule_label_groups_equal_hours(kb: KnowledgeBase) -> None:
     assert schedule_label(kb.contact.phone_hours, "nb") == "mandag–fredag kl. 09.00–15.00"
+
+
+@pytest.mark.parametrize(
+    ("page", "key"), [(page, key) for page in ("widget", "console") for key in section(page)]
+)
+def test_ui_label_in_three_languages_with_same_placeholders(page: str, key: str) -> None:
+    variants = section(page)[key]
+    assert set(variants) == {"nn", "nb", "en"}, f"{page}.{key} needs nn, nb and en"
+    assert all(str(v).strip() for v in variants.values()), f"{page}.{key} has an empty text"
+    fields = {language: placeholders(text) for language, text in variants.items()}
+    assert fields["nn"] == fields["nb"] == fields["en"], f"{page}.{key}: placeholders differ"
+
+
+# ------------------------------------------------------------------ domain responses
+
+
+def _domain() -> Domain:
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+RESPONSES = sorted(_domain().responses)
+
+
+def _tracker(language: str) -> DialogueStateTracker:
+    domain = _domain()
+    tracker = DialogueStateTracker("test", domain.slots)
+    tracker._set_slot("language", language)  # noqa: SLF001 - a slot, as Rasa sets it
+    return tracker
+
+
+@pytest.mark.parametrize("response", RESPONSES)
+def test_every_response_has_a_catalogue_text_in_three_languages(response: str) -> None:
+    name = catalogue_name(response)
+    assert name is not None, f"{response} has no text in bot/messages.yml"
+    assert {"nn", "nb", "en"} <= set(_catalogue()["messages"][name])
+
+
+@pytest.mark.parametrize("language", ["nn", "nb"])
+@pytest.mark.parametrize("response", RESPONSES)
+def test_nlg_renders_every_response(kb: KnowledgeBase, response: str, language: str) -> None:
+    nlg = CatalogueNLG(None, _domain(), knowledge_base=lambda: kb)
+    reply = asyncio.run(nlg.generate(response, _tracker(language), "rest"))
+    assert reply is not None
+    text = reply["text"]
+    assert text == render(catalogue_name(response) or "", language, kb=kb)
+    assert "{" not in text and "bot/messages.yml" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nn", "Hei! Eg er chatboten til Alver kommune."),
+        ("nb", "Hei! Jeg er chatboten til Alver kommune."),
+        ("en", "Hi! I'm the chatbot of Alver municipality."),
+    ],
+)
+def test_greeting_names_the_municipality_from_the_knowledge_base(
+    kb: KnowledgeBase, language: str, expected: str
+) -> None:
+    nlg = CatalogueNLG(None, _domain(), knowledge_base=lambda: kb)
+    reply = asyncio.run(nlg.generate("utter_greet", _tracker(language), "rest"))
+    assert reply is not None and reply["text"].startswith(expected)
+
+
+@pytest.mark.parametrize("message", ["bot_capabilities", "out_of_scope"])
+@pytest.mark.parametrize("language", ["nn", "nb", "en"])
+def test_lists_of_services_come_from_the_knowledge_base(
+    kb: KnowledgeBase, message: str, language: str
+) -> None:
+    text = render(message, language, kb=kb)
+    for service in kb.services:
+        assert service.name.get(language) in text
+
+
+@pytest.mark.parametrize("language", ["nn", "nb", "en"])
+def test_capabilities_list_every_desk(kb: KnowledgeBase, language: str) -> None:
+    text = render("bot_capabilities", language, kb=kb)
+    assert all(desk.name in text for desk in kb.desks)
+    if language == "nn":
+        assert "innbyggjarservice i Knarvik, på Manger og på Frekhaug" in text or all(
+            f"{d.preposition} {d.name}" in text for d in kb.desks
+        )
+
+
+def test_no_place_or_municipality_name_is_written_into_a_bot_text(kb: KnowledgeBase) -> None:
+    names = [kb.municipality.name.nn, *(loc.name for loc in kb.locations)]
+    names += [s.name.nn for s in kb.services] + [kb.contact.phone, kb.contact.email]
+    for name, variants in _catalogue()["messages"].items():
+        for text in variants.values():
+            for fact in names:
+                assert fact not in str(text), f"messages.{name} names '{fact}': use a placeholder"
+
+
+# ------------------------------------------------------------------ widget and console
+
+
+def _serve(kb: KnowledgeBase, name: str, **args: str) -> Any:
+    async def no_messages(message: Any) -> None:
+        raise AssertionError("the texts channel takes no messages")
+
+    blueprint = TextsChannel(knowledge_base=lambda: kb).blueprint(no_messages)
+    (route,) = blueprint._future_routes  # noqa: SLF001 - the one route of the blueprint
+    return asyncio.run(route.handler(SimpleNamespace(args=args), name))
+
+
+@pytest.mark.parametrize(
+    ("page", "language"), [("widget", "nn"), ("widget", "nb"), ("console", "nb"), ("console", "en")]
+)
+def test_texts_channel_serves_the_labels(kb: KnowledgeBase, page: str, language: str) -> None:
+    answer = _serve(kb, f"{page}.json", lang=language)
+    assert answer.status == 200
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert answer.headers["Cache-Control"] == "public, max-age=60"
+    body = json.loads(answer.body)
+    assert body["language"] == language
+    assert body["texts"] == ui_texts(page, language, kb)
+    assert body["municipality"] == {
+        "name": kb.municipality.name.get(language),
+        "privacy_url": kb.municipality.privacy_url,
+        "brand_colour": kb.municipality.brand_colour,
+    }
+    assert not any("{municipality}" in text for text in body["texts"].values())
+
+
+def test_texts_channel_fills_the_municipality_and_defaults_to_nynorsk(kb: KnowledgeBase) -> None:
+    body = json.loads(_serve(kb, "widget.json", lang="xx").body)
+    assert body["language"] == "nn"
+    assert body["texts"]["title"] == "Chat med Alver kommune"
+    assert body["texts"]["counter"] == "{n} av {max} teikn"  # filled by the browser
+
+
+def test_texts_channel_sends_exactly_one_cors_header(kb: KnowledgeBase) -> None:
+    async def no_messages(message: Any) -> None:
+        raise AssertionError("the texts channel takes no messages")
+
+    blueprint = TextsChannel(knowledge_base=lambda: kb).blueprint(no_messages)
+    (middleware,) = blueprint._future_middleware  # noqa: SLF001 - the one middleware
+    answer = HTTPResponse(
+        "{}",
+        headers={
+            "Access-Control-Allow-Origin": "https://evil.example",
+            "Access-Control-Allow-Credentials": "true",
+        },
+    )
+    answer.headers.add("Access-Control-Allow-Origin", "*")
+    asyncio.run(middleware.middleware(SimpleNamespace(), answer))
+    assert answer.headers.getall("Access-Control-Allow-Origin") == ["*"]
+    assert "Access-Control-Allow-Credentials" not in answer.headers
+
+
+@pytest.mark.parametrize("name", ["nope.json", "widget", "widget.js"])
+def test_texts_channel_unknown_page_is_404(kb: KnowledgeBase, name: str) -> None:
+    assert _serve(kb, name).status == 404
+
+
+_KEY_RE = re.compile(r"\bt\(\s*'([A-Za-z0-9_.]+)'")
+_STRING_RE = re.compile(r"'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\]|\\.)*)`")
+# Common Norwegian words that only appear in a sentence for a person to read.
+_NORWEGIAN_WORDS = re.compile(
+    r"\b(og|ikkje|ikke|eg|jeg|du|er|har|til|med|som|samtale\w*|skriv\w*|svar\w*|"
+    r"innbygg\w*|tilsett|ansatt|boten|chatten|prøv\w*|venta?r?|køen?)\b",
+    re.IGNORECASE,
+)
+_REGEX_LITERAL_RE = re.compile(
+    r"(?<=[=(,:])\s*/(?![/*])(?:\\.|\[(?:\\.|[^\]\n])*\]|[^/\n\[\\])+/[a-z]*"
+)
+# The one text allowed in the scripts: shown when the server (and so the texts) is down.
+_ALLOWED = {"Chatten er ikkje tilgjengeleg / Chatten er ikke tilgjengelig"}
+
+
+def _code_without_comments(source: str) -> str:
+    """The script without comments and regular-expression literals (they hold quotes)."""
+    source = re.sub(r"/\*.*?\*/", "", source, flags=re.DOTALL)
+    source = re.sub(r"(?m)^\s*//.*$|\s//\s.*$", "", source)
+    return _REGEX_LITERAL_RE.sub(" /re/", source)
+
+
+@pytest.mark.parametrize("page", sorted(SCRIPTS))
+def test_every_label_the_script_uses_is_in_the_catalogue(page: str) -> None:
+    used = set(_KEY_RE.findall(SCRIPTS[page].read_text(encoding="utf-8")))
+    assert used, f"{page}.js uses no t('key') labels"
+    missing = used - set(section(page))
+    assert not missing, f"{page}.js uses labels missing from bot/messages.yml: {missing}"
+    for language in ("nn", "nb", "en"):
+        assert set(section(page)) == set(ui_texts(page, language, _fixture_kb()))
+
+
+@pytest.mark.parametrize("page", sorted(SCRIPTS))
+def test_no_sentence_for_people_is_left_in_the_script(page: str) -> None:
+    code = _code_without_comments(SCRIPTS[page].read_text(encoding="utf-8"))
+    offending = []
+    for single, template in _STRING_RE.findall(code):
+        literal = single or template
+        if literal in _ALLOWED:
+            continue
+        if re.search("[æøåÆØÅ]", literal) or len(_NORWEGIAN_WORDS.findall(literal)) >= 1:
+            offending.append(literal)
+    assert (
+        not offending
+    ), f"{page}.js has texts for people; move them to bot/messages.yml: {offending}"
+
+
+def _fixture_kb() -> KnowledgeBase:
+    from bot.kb import load_knowledge_base
+    from tests.conftest import KB_DIR
+
+    return load_knowledge_base(KB_DIR)
+
+
+def test_kb_placeholders_are_known() -> None:
+    assert {"municipality", "desks", "services"} <= KB_PLACEHOLDERS

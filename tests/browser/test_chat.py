@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from typing import Any
 
+import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.conftest import (
@@ -193,3 +195,84 @@ def test_console_is_accessible(bot: Bot, staff_context: BrowserContext) -> None:
     assert axe_violations(page) == []
     sign_in(page, bot)
     assert axe_violations(page) == []
+
+
+# ---------------------------------------------------------------- labels from the server
+
+
+def _served(bot: Bot, path: str) -> dict[str, Any]:
+    with urllib.request.urlopen(bot.page(path), timeout=10) as answer:
+        body: dict[str, Any] = json.load(answer)
+    return body
+
+
+def test_widget_labels_and_brand_colour_come_from_the_server(
+    bot: Bot, context: BrowserContext
+) -> None:
+    served = _served(bot, "/texts/widget.json?lang=nn")
+    citizen = context.new_page()
+    citizen.goto(bot.page("/widget/demo.html"))
+    expect(citizen.get_by_test_id("chat-launcher")).to_contain_text(served["texts"]["launcher"])
+    citizen.get_by_test_id("chat-launcher").click()
+    expect(citizen.locator(".alver-chat__title")).to_have_text(served["texts"]["title"])
+    privacy = citizen.get_by_test_id("chat-privacy-notice").locator("a")
+    expect(privacy).to_have_attribute("href", served["municipality"]["privacy_url"])
+    primary = citizen.get_by_test_id("chat-root").evaluate(
+        "node => node.style.getPropertyValue('--ac-primary')"
+    )
+    assert primary == served["municipality"]["brand_colour"]  # dark enough for white text
+
+
+@pytest.mark.parametrize(
+    ("brand_colour", "expected"),
+    [
+        ("#5a1f6e", "#5a1f6e"),  # white text on it: 11:1, used
+        ("#ffe066", "#0b4f6c"),  # white text on it: 1.3:1, the default stays
+    ],
+)
+def test_widget_uses_the_brand_colour_only_with_enough_contrast(
+    bot: Bot, context: BrowserContext, brand_colour: str, expected: str
+) -> None:
+    served = _served(bot, "/texts/widget.json?lang=nn")
+    served["municipality"]["brand_colour"] = brand_colour
+    citizen = context.new_page()
+    citizen.route(
+        "**/texts/widget.json*",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(served)
+        ),
+    )
+    citizen.goto(bot.page("/widget/demo.html"))
+    expect(citizen.get_by_test_id("chat-launcher")).to_be_visible()
+    primary = citizen.get_by_test_id("chat-root").evaluate(
+        "node => getComputedStyle(node).getPropertyValue('--ac-primary').trim()"
+    )
+    assert primary == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "texts", "notice"),
+    [
+        ("/widget/demo.html", "**/texts/widget.json*", "chat-unavailable"),
+        ("/console/", "**/texts/console.json*", "console-unavailable"),
+    ],
+)
+def test_without_its_texts_the_page_says_only_that_chat_is_unavailable(
+    bot: Bot, context: BrowserContext, path: str, texts: str, notice: str
+) -> None:
+    page = context.new_page()
+    page.route(texts, lambda route: route.abort())
+    page.goto(bot.page(path))
+    expect(page.get_by_test_id(notice)).to_have_text(
+        "Chatten er ikkje tilgjengeleg / Chatten er ikke tilgjengelig"
+    )
+    assert page.get_by_test_id("chat-launcher").count() == 0
+
+
+def test_console_labels_come_from_the_server(bot: Bot, staff_context: BrowserContext) -> None:
+    served = _served(bot, "/texts/console.json?lang=nn")["texts"]
+    staff = staff_context.new_page()
+    staff.goto(bot.page("/console/"))
+    expect(staff.locator("#login-title")).to_have_text(served["loginTitle"])
+    expect(staff.locator('label[for="login-user"]')).to_have_text(served["username"])
+    expect(staff).to_have_title(served["pageTitle"])

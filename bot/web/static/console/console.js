@@ -4,12 +4,21 @@
  * Talks to the console API in docs/chat-api.md (prefix /console/api, session cookie
  * + X-CSRF-Token on every POST). Plain ES2020 in one IIFE, no globals.
  * All data from the server is rendered with textContent / text nodes only.
+ * Every label comes from the server's text catalogue (bot/messages.yml, section
+ * `console`): GET /texts/console.json?lang=<html lang>, fetched before the console starts;
+ * it also replaces the labels in index.html. If the texts cannot be fetched, the page
+ * shows only a short bilingual notice that the chat is unavailable.
  */
 (function () {
   'use strict';
 
   const API = '/console/api';
-  const BASE_TITLE = 'Alver innbyggjarservice – konsoll';
+  const LANG = ['nb', 'en'].includes(document.documentElement.lang) ? document.documentElement.lang : 'nn';
+  const TEXTS_URL = '/texts/console.json?lang=' + LANG;
+  // The one text that cannot come from the server: shown when the server cannot be reached.
+  const UNAVAILABLE = 'Chatten er ikkje tilgjengeleg / Chatten er ikke tilgjengelig';
+  let TEXTS = {};
+  let BASE_TITLE = '';
   const TYPING_EVERY_MS = 3000;
   const SOUND_KEY = 'alverConsole.sound';
 
@@ -33,6 +42,70 @@
   /* --------------------------------------------------------------- DOM utils */
 
   const $ = (id) => document.getElementById(id);
+
+  /** Look up a label and fill {placeholders}. */
+  function t(key, vars) {
+    let s = typeof TEXTS[key] === 'string' ? TEXTS[key] : key;
+    if (vars) for (const [k, v] of Object.entries(vars)) s = s.split('{' + k + '}').join(String(v));
+    return s;
+  }
+
+  async function loadTexts() {
+    const res = await fetch(TEXTS_URL, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error('texts: HTTP ' + res.status);
+    const data = await res.json();
+    if (!data || typeof data.texts !== 'object') throw new Error('texts: bad answer');
+    return data.texts;
+  }
+
+  /** Replace a node's own label text, keeping child elements (counters, inputs). */
+  function setLabel(node, text) {
+    if (!node) return;
+    const own = [...node.childNodes].find((c) => c.nodeType === Node.TEXT_NODE && c.data.trim());
+    if (own) own.data = own.data.replace(own.data.trim(), text);
+    else if (!node.children.length) node.textContent = text;
+    else node.prepend(text + ' ');
+  }
+
+  /** The labels in index.html, by selector. */
+  const PAGE_LABELS = {
+    '.skip-link': 'skipLink', '.topbar__title': 'topbarTitle', '.topbar__sub': 'topbarSub',
+    'label.check': 'sound', '#logout': 'logout', '#login-title': 'loginTitle',
+    'label[for="login-user"]': 'username', 'label[for="login-pass"]': 'password',
+    '[data-testid="console-login"]': 'loginButton', '#queue-title': 'queueTitle',
+    '#queue-empty': 'queueEmpty', '#mine-title': 'mineTitle', '#mine-empty': 'mineEmpty',
+    '#offline-title': 'offlineTitle', '#offline-open': 'offlineOpen', '#placeholder': 'placeholder',
+    '#conv-title': 'conversation', '#conv-claim': 'claim', '#conv-handback': 'handBack',
+    '#conv-close': 'closeConversation', '#citizen-typing': 'citizenTyping',
+    'label[for="reply-box"]': 'replyLabel', '#reply-hint': 'replyHint', '#reply-send': 'replySend',
+    '#offline-heading': 'offlineHeading', '#offline > .hint': 'offlineHint',
+    '#offline-empty': 'offlineEmpty', '#canned-title': 'cannedTitle',
+    'label[for="canned-filter"]': 'cannedFilter', '#notes-title': 'notesTitle',
+    'label[for="note-box"]': 'newNote', '[data-testid="note-save"]': 'saveNote',
+  };
+  const PAGE_ARIA_LABELS = {
+    'nav.sidebar': 'conversationsLabel', '#work': 'workLabel', '#transcript': 'transcriptLabel',
+    '#tools': 'toolsLabel',
+  };
+
+  function applyPageLabels() {
+    BASE_TITLE = t('pageTitle');
+    document.title = BASE_TITLE;
+    for (const [selector, key] of Object.entries(PAGE_LABELS)) setLabel(document.querySelector(selector), t(key));
+    for (const [selector, key] of Object.entries(PAGE_ARIA_LABELS)) {
+      const node = document.querySelector(selector);
+      if (node) node.setAttribute('aria-label', t(key));
+    }
+  }
+
+  /** The texts could not be fetched: a short notice in both written standards, nothing else. */
+  function showUnavailable() {
+    const note = document.createElement('p');
+    note.setAttribute('role', 'alert');
+    note.setAttribute('data-testid', 'console-unavailable');
+    note.textContent = UNAVAILABLE;
+    document.body.replaceChildren(note);
+  }
 
   /** Create an element; attrs as in the widget; string children become text nodes. */
   function el(tag, attrs, ...children) {
@@ -76,14 +149,16 @@
     const d = new Date(iso);
     return isNaN(d) ? '' : d.toLocaleString('nb-NO', { day: 'numeric', month: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   };
-  const langName = (l) => (l === 'nb' ? 'Bokmål' : l === 'nn' ? 'Nynorsk' : String(l || 'ukjent'));
-  const STATE_NAMES = { bot: 'Boten svarar', waiting: 'Ventar i kø', with_human: 'Hos tilsett', closed: 'Avslutta' };
+  const LANG_KEYS = { nb: 'langNb', nn: 'langNn', en: 'langEn' };
+  const langName = (l) => (LANG_KEYS[l] ? t(LANG_KEYS[l]) : String(l || t('langUnknown')));
+  const STATE_KEYS = { bot: 'stateBot', waiting: 'stateWaiting', with_human: 'stateWithHuman', closed: 'stateClosed' };
+  const stateName = (state) => (STATE_KEYS[state] ? t(STATE_KEYS[state]) : state || '');
 
   function formatWait(sec) {
     sec = Math.max(0, Math.floor(sec));
     const m = Math.floor(sec / 60);
     const s = sec % 60;
-    return m ? `${m} min ${String(s).padStart(2, '0')} s` : `${s} s`;
+    return m ? t('waitMinutes', { m, s: String(s).padStart(2, '0') }) : t('waitSeconds', { s });
   }
 
   let liveTimer = null;
@@ -130,11 +205,11 @@
   }
 
   function errText(err) {
-    if (err.status === 0) return 'Får ikkje kontakt med tenaren. Prøv igjen.';
-    if (err.status === 403) return 'Du har ikkje lov til dette (eller økta er utgått). Last sida på nytt om det held fram.';
-    if (err.status === 404) return 'Fann ikkje samtalen. Ho kan vere sletta.';
-    if (err.status === 429) return 'For mange førespurnader. Vent litt og prøv igjen.';
-    return `Noko gjekk gale (feil ${err.status}).`;
+    if (err.status === 0) return t('errNetwork');
+    if (err.status === 403) return t('errForbidden');
+    if (err.status === 404) return t('errNotFound');
+    if (err.status === 429) return t('errRate');
+    return t('errOther', { status: err.status });
   }
 
   /* ------------------------------------------------------------------- sound */
@@ -193,13 +268,13 @@
     unlockAudio();
     const username = $('login-user').value.trim();
     const password = $('login-pass').value;
-    if (!username || !password) { setError('login-error', 'Skriv brukarnamn og passord.'); return; }
+    if (!username || !password) { setError('login-error', t('errMissingLogin')); return; }
     try {
       const data = await api('POST', '/login', { username, password });
       $('login-pass').value = '';
       startSession(data);
     } catch (err) {
-      setError('login-error', err.status === 401 || err.status === 403 ? 'Feil brukarnamn eller passord.' : errText(err));
+      setError('login-error', err.status === 401 || err.status === 403 ? t('errWrongLogin') : errText(err));
       $('login-pass').select();
     }
   }
@@ -212,7 +287,7 @@
     $('login-view').hidden = true;
     $('app').hidden = false;
     $('userbar').hidden = false;
-    $('user-name').textContent = 'Innlogga som ' + (user.first_name || '');
+    $('user-name').textContent = t('signedInAs', { name: user.first_name || '' });
     queueLoop(session);
     loadCanned();
     $('main').focus();
@@ -223,7 +298,7 @@
     session++;
     csrf = null;
     closeConversation();
-    showLogin('Du er logga ut. Logg inn på nytt.');
+    showLogin(t('signedOutAgain'));
   }
 
   async function onLogout() {
@@ -231,7 +306,7 @@
     session++;
     csrf = null;
     closeConversation();
-    showLogin('Du er logga ut.');
+    showLogin(t('signedOut'));
   }
 
   /* ------------------------------------------------------------------- queue */
@@ -251,7 +326,7 @@
       } catch (err) {
         if (gen !== session || err.status === 401) return;
         failures++;
-        $('conn-status').textContent = 'Mistar sambandet med tenaren. Prøver igjen …';
+        $('conn-status').textContent = t('connectionLost');
         await sleep(Math.min(30, 2 ** failures) * 1000);
       }
     }
@@ -267,12 +342,12 @@
     knownWaiting = new Set(waiting.map((w) => w.conversation_id));
     if (fresh.length) {
       announce(fresh.length === 1
-        ? `Ny samtale i køen: «${fresh[0].last_text || ''}»`
-        : `${fresh.length} nye samtalar i køen.`);
+        ? t('newInQueueOne', { text: fresh[0].last_text || '' })
+        : t('newInQueueMany', { n: fresh.length }));
       beep();
     }
     document.title = waiting.length
-      ? `(${waiting.length}) ${waiting.length === 1 ? 'Ny samtale ventar' : 'Nye samtalar ventar'} – Alver innbyggjarservice`
+      ? t(waiting.length === 1 ? 'titleWaitingOne' : 'titleWaitingMany', { n: waiting.length })
       : BASE_TITLE;
 
     // Keyed update keeps focus on an item that stays.
@@ -309,7 +384,7 @@
       el('button', {
         type: 'button', class: 'btn btn--small', 'data-testid': 'claim-button', 'aria-describedby': textId,
         onclick: (e) => claim(w.conversation_id, e.currentTarget),
-      }, 'Ta samtalen'));
+      }, t('claim')));
   }
 
   /** Client-side waiting clocks, updated every second. */
@@ -317,7 +392,7 @@
     const now = Date.now();
     for (const li of $('queue-list').children) {
       const w = waitTimes.get(li.dataset.conversationId);
-      if (w) li.querySelector('.item__wait').textContent = 'Ventar ' + formatWait(w.seconds + (now - w.at) / 1000);
+      if (w) li.querySelector('.item__wait').textContent = t('waiting', { time: formatWait(w.seconds + (now - w.at) / 1000) });
     }
   }
 
@@ -334,8 +409,8 @@
       },
       el('span', { class: 'item__row' },
         el('span', { class: 'badge', text: String(m.language || '?').toUpperCase() }, el('span', { class: 'sr-only', text: ' (' + langName(m.language) + ')' })),
-        el('span', { class: 'item__state', text: STATE_NAMES[m.state] || m.state || '' }),
-        m.citizen_typing ? el('span', { class: 'item__typing', text: 'skriv …' }) : null),
+        el('span', { class: 'item__state', text: stateName(m.state) }),
+        m.citizen_typing ? el('span', { class: 'item__typing', text: t('typingShort') }) : null),
       el('span', { class: 'item__text', text: m.last_text || '–' }));
       list.append(el('li', { class: 'item' + (current ? ' is-current' : ''), 'data-testid': 'mine-item', 'data-conversation-id': m.conversation_id }, btn));
     }
@@ -356,7 +431,7 @@
     } catch (err) {
       const li = button.closest('li');
       if (err.status === 409) {
-        setError('queue-error', 'Nokon andre tok samtalen.');
+        setError('queue-error', t('claimedElsewhere'));
         if (li) li.remove();
         $('queue-title').setAttribute('tabindex', '-1');
         $('queue-title').focus();
@@ -417,7 +492,7 @@
         if (err.name === 'AbortError' || err.status === 401) return;
         if (err.status === 404) { setError('conv-error', errText(err)); return; }
         failures++;
-        setError('conv-error', 'Mistar sambandet med samtalen. Prøver igjen …');
+        setError('conv-error', t('conversationLost'));
         await sleep(Math.min(30, 2 ** failures) * 1000);
         if (conv && conv.id === id) setError('conv-error', '');
       }
@@ -437,7 +512,7 @@
     if (Array.isArray(data.notes)) renderNotes(data.notes);
     $('citizen-typing').hidden = !data.citizen_typing;
     const fromCitizen = added.filter((m) => m.sender === 'citizen');
-    if (announceNew && fromCitizen.length) announce('Innbyggjaren skreiv: ' + fromCitizen.map((m) => m.text).join(' '));
+    if (announceNew && fromCitizen.length) announce(t('citizenWrote', { text: fromCitizen.map((m) => m.text).join(' ') }));
     if (added.length) {
       const t = $('transcript');
       t.scrollTop = t.scrollHeight;
@@ -447,24 +522,23 @@
 
   function renderConvHead() {
     const mine = conv.state === 'with_human';
-    const who = conv.claimed_by_first_name ? ' · Teken av ' + conv.claimed_by_first_name : '';
-    $('conv-title').textContent = 'Samtale ' + String(conv.id).slice(0, 8);
-    $('conv-meta').textContent = `${langName(conv.language)} · ${STATE_NAMES[conv.state] || conv.state || ''}${who}`;
+    const who = conv.claimed_by_first_name ? t('claimedBy', { name: conv.claimed_by_first_name }) : '';
+    $('conv-title').textContent = t('conversationTitle', { id: String(conv.id).slice(0, 8) });
+    $('conv-meta').textContent = `${langName(conv.language)} · ${stateName(conv.state)}${who}`;
     $('conv-claim').hidden = conv.state !== 'waiting';
     $('conv-handback').disabled = !mine;
     $('conv-close').disabled = !(mine || conv.state === 'waiting');
     $('reply-box').disabled = !mine;
     $('reply-send').disabled = !mine;
-    $('reply-hint').textContent = mine ? 'Enter sender, Shift + Enter gir ny linje.'
-      : 'Du kan berre svare når du har teke samtalen.';
+    $('reply-hint').textContent = mine ? t('replyHint') : t('replyHintNotMine');
   }
 
   function senderName(m) {
     switch (m.sender) {
-      case 'citizen': return 'Innbyggjar';
-      case 'bot': return 'Boten';
-      case 'staff': return (m.staff_first_name || 'Tilsett') + (user && m.staff_first_name === user.first_name ? ' (du)' : ' (tilsett)');
-      default: return 'System';
+      case 'citizen': return t('senderCitizen');
+      case 'bot': return t('senderBot');
+      case 'staff': return t(user && m.staff_first_name === user.first_name ? 'senderYou' : 'senderColleague', { name: m.staff_first_name || t('senderStaff') });
+      default: return t('senderSystem');
     }
   }
 
@@ -477,20 +551,20 @@
     appendRichText(text, m.text);
     node.append(text);
     if (Array.isArray(m.buttons) && m.buttons.length) {
-      node.append(el('p', { class: 'msg__extra', text: 'Knappar: ' + m.buttons.map((b) => b.title).join(' | ') }));
+      node.append(el('p', { class: 'msg__extra', text: t('buttons', { list: m.buttons.map((b) => b.title).join(' | ') }) }));
     }
     if (m.custom && m.custom.handoff) {
       // The bot's handoff signal carries no text for the citizen; say what it was.
-      const reason = m.custom.handoff.reason === 'not_understood' ? 'boten forstod ikkje' : 'innbyggjaren bad om det';
-      node.append(el('p', { class: 'msg__extra', text: 'Overføring til tilsett (' + reason + ')' }));
+      const reason = t(m.custom.handoff.reason === 'not_understood' ? 'handoffNotUnderstood' : 'handoffRequested');
+      node.append(el('p', { class: 'msg__extra', text: t('handoffSignal', { reason }) }));
     }
     if (m.sender === 'citizen' && m.intent) {
       const conf = typeof m.confidence === 'number' ? ' · ' + m.confidence.toFixed(2) : '';
-      node.append(el('p', { class: 'msg__intent', 'data-testid': 'message-intent', title: 'Tolka intensjon og sikkerheit' }, m.intent + conf));
+      node.append(el('p', { class: 'msg__intent', 'data-testid': 'message-intent', title: t('intentTitle') }, m.intent + conf));
     }
     if (m.feedback === 1 || m.feedback === -1) {
       node.append(el('p', { class: 'msg__feedback msg__feedback--' + (m.feedback === 1 ? 'up' : 'down'), 'data-testid': 'message-feedback' },
-        m.feedback === 1 ? '👍 Innbyggjaren: nyttig' : '👎 Innbyggjaren: ikkje nyttig'));
+        m.feedback === 1 ? t('feedbackUp') : t('feedbackDown')));
     }
     return node;
   }
@@ -500,7 +574,7 @@
     list.textContent = '';
     for (const n of notes) {
       list.append(el('li', { class: 'note', 'data-testid': 'note' },
-        el('p', { class: 'note__meta' }, el('strong', { text: 'Intern merknad' }), ' · ', n.author_first_name || '', ' ', dateTime(n.created_at)),
+        el('p', { class: 'note__meta' }, el('strong', { text: t('note') }), ' · ', n.author_first_name || '', ' ', dateTime(n.created_at)),
         el('p', { class: 'note__text', text: n.text || '' })));
     }
   }
@@ -517,7 +591,7 @@
       box.value = '';
       if (m && typeof m.id === 'number') applyConversation({ messages: [m] }, false);
     } catch (err) {
-      setError('conv-error', err.status === 403 ? 'Du kan berre svare i samtalar du har teke.' : errText(err));
+      setError('conv-error', err.status === 403 ? t('replyNotMine') : errText(err));
     } finally {
       if (conv) renderConvHead();
       box.focus();
@@ -563,10 +637,10 @@
       box.value = '';
       if (note) {
         $('notes-list').append(el('li', { class: 'note', 'data-testid': 'note' },
-          el('p', { class: 'note__meta' }, el('strong', { text: 'Intern merknad' }), ' · ', dateTime(note.created_at)),
+          el('p', { class: 'note__meta' }, el('strong', { text: t('note') }), ' · ', dateTime(note.created_at)),
           el('p', { class: 'note__text', text: note.text || text })));
       }
-      announce('Merknaden er lagra.');
+      announce(t('noteSaved'));
     } catch (err) {
       setError('conv-error', errText(err));
     }
@@ -594,7 +668,7 @@
           el('span', { class: 'canned__title', text: c.title || '' }),
           el('span', { class: 'canned__text', text: c[lang] || '' }))));
     }
-    if (!hits.length) list.append(el('li', { class: 'empty', text: canned.length ? 'Ingen treff.' : 'Ingen standardsvar.' }));
+    if (!hits.length) list.append(el('li', { class: 'empty', text: canned.length ? t('cannedNoHits') : t('cannedNone') }));
   }
 
   /** Insert the canned text (conversation language) at the cursor for editing. */
@@ -646,8 +720,8 @@
       list.append(el('li', { class: 'card', 'data-testid': 'offline-item', 'data-request-id': r.id },
         el('p', { class: 'card__meta' }, dateTime(r.created_at), ' · ', langName(r.language)),
         el('p', { class: 'card__text', text: r.question || '' }),
-        el('p', { class: 'card__contact' }, 'Kontakt: ', contactLink(r.contact)),
-        el('button', { type: 'button', class: 'btn btn--small', 'data-testid': 'offline-answered', onclick: (e) => markAnswered(r.id, e.currentTarget) }, 'Merk som svart')));
+        el('p', { class: 'card__contact' }, t('contact'), contactLink(r.contact)),
+        el('button', { type: 'button', class: 'btn btn--small', 'data-testid': 'offline-answered', onclick: (e) => markAnswered(r.id, e.currentTarget) }, t('markAnswered'))));
     }
     $('offline-empty').hidden = list.children.length > 0;
   }
@@ -660,7 +734,7 @@
       const next = li.nextElementSibling || li.previousElementSibling;
       li.remove();
       $('offline-empty').hidden = $('offline-list').children.length > 0;
-      announce('Merkt som svart.');
+      announce(t('markedAnswered'));
       (next ? next.querySelector('button') : $('offline-heading')).focus();
     } catch (err) {
       button.disabled = false;
@@ -670,7 +744,14 @@
 
   /* ------------------------------------------------------------------- start */
 
-  document.addEventListener('DOMContentLoaded', () => {
+  document.addEventListener('DOMContentLoaded', async () => {
+    try {
+      TEXTS = await loadTexts();
+    } catch (e) {
+      showUnavailable();
+      return;
+    }
+    applyPageLabels();
     $('login-form').addEventListener('submit', onLogin);
     $('logout').addEventListener('click', onLogout);
     $('sound-toggle').addEventListener('change', (e) => {
@@ -684,8 +765,8 @@
     $('note-form').addEventListener('submit', onNote);
     $('canned-filter').addEventListener('input', renderCanned);
     $('conv-claim').addEventListener('click', (e) => conv && claim(conv.id, e.currentTarget));
-    $('conv-handback').addEventListener('click', () => convAction('hand-back', 'Samtalen er gitt tilbake til boten.'));
-    $('conv-close').addEventListener('click', () => convAction('close', 'Samtalen er avslutta.'));
+    $('conv-handback').addEventListener('click', () => convAction('hand-back', t('handedBack')));
+    $('conv-close').addEventListener('click', () => convAction('close', t('closed')));
     $('offline-open').addEventListener('click', showOffline);
     // Any click/key unlocks audio for later beeps (browsers block sound before a gesture).
     document.addEventListener('pointerdown', unlockAudio, { once: true });

@@ -8,6 +8,10 @@
  * docs/chat-api.md (prefix /webhooks/alver).
  *
  * UI language follows <html lang>: "nb"/"no" → Bokmål, anything else → Nynorsk.
+ * Every label comes from the server's text catalogue (bot/messages.yml, section
+ * `widget`): GET /texts/widget.json?lang=nn, fetched before the widget is built. With
+ * it come the municipality's name, privacy page and brand colour. If the texts cannot
+ * be fetched, the widget shows only a short bilingual notice that chat is unavailable.
  *
  * Security: every text from the server or the user is rendered with textContent /
  * text nodes only. URLs in message text become <a> elements built with the DOM API
@@ -39,963 +43,908 @@
 
   /* ------------------------------------------------------------------- texts */
 
-  const TEXTS = {
-    nn: {
-      launcher: 'Chat med oss',
-      unread: 'ny melding',
-      title: 'Chat med Alver kommune',
-      close: 'Lukk',
-      closeLabel: 'Lukk chatten',
-      intro: 'Hei! Eg er chatboten til Alver kommune. Spør til dømes om opningstider eller tenester i kommunen.',
-      privacy: 'Du snakkar med ein maskin (ein chatbot), ikkje eit menneske. Ikkje skriv fødselsnummer, helseopplysningar eller andre sensitive personopplysningar.',
-      privacyLink: 'Les meir om personvern',
-      newTab: '(opnar i ny fane)',
-      logLabel: 'Samtalen',
-      inputLabel: 'Skriv meldinga di',
-      inputHint: 'Trykk Enter for å sende, Shift + Enter for ny linje.',
-      send: 'Send',
-      counter: '{n} av {max} teikn',
-      counterFull: 'Du har nådd grensa på {max} teikn.',
-      you: 'Du',
-      bot: 'Chatboten (ein maskin)',
-      staff: '{name} (innbyggjarservice, ein person – ikkje boten)',
-      staffNoName: 'Innbyggjarservice (ein person – ikkje boten)',
-      system: 'Informasjon',
-      sending: 'Sender …',
-      quickReplies: 'Svaralternativ',
-      feedbackGroup: 'Var svaret nyttig?',
-      feedbackUp: 'Svaret var nyttig',
-      feedbackDown: 'Svaret var ikkje nyttig',
-      feedbackThanks: 'Takk for tilbakemeldinga.',
-      links: 'Lenkjer:',
-      botTyping: 'Chatboten skriv …',
-      staffTyping: '{name} skriv …',
-      queue: 'Du er nummer {n} i køen. Ein person i innbyggjarservice svarar deg her så snart som mogleg. Du kan halde fram med å skrive.',
-      queueNoPos: 'Du står i kø. Ein person i innbyggjarservice svarar deg her så snart som mogleg. Du kan halde fram med å skrive.',
-      cancelWaiting: 'Slutt å vente',
-      cancelled: 'Du står ikkje lenger i kø. Chatboten svarar deg igjen.',
-      withStaff: 'Du chattar no med {name} frå innbyggjarservice. {name} er ein person, ikkje ein maskin.',
-      withStaffNoName: 'Du chattar no med ein person frå innbyggjarservice.',
-      closedState: 'Samtalen er avslutta. Skriv ei ny melding om du treng meir hjelp.',
-      download: 'Last ned samtalen',
-      downloaded: 'Samtalen er lasta ned.',
-      delete: 'Slett samtalen',
-      confirmDelete: 'Vil du slette heile samtalen? Alt du og kommunen har skrive blir sletta, og det kan ikkje angrast.',
-      confirmYes: 'Ja, slett samtalen',
-      confirmNo: 'Avbryt',
-      deleted: 'Samtalen er sletta.',
-      gone: 'Den førre samtalen finst ikkje lenger. Skriv ei ny melding for å starte ein ny samtale.',
-      offlineTitle: 'Send spørsmålet ditt til innbyggjarservice',
-      offlineIntro: 'Skriv spørsmålet ditt og korleis vi kan kontakte deg. Innbyggjarservice svarar deg i opningstida.',
-      offlineQuestion: 'Spørsmålet ditt',
-      offlineContact: 'E-post eller telefonnummer',
-      offlineContactHint: 'Til dømes kari@example.no eller 912 34 567.',
-      offlineSubmit: 'Send spørsmålet',
-      offlineDismiss: 'Nei takk',
-      offlineSent: 'Takk! Spørsmålet ditt er sendt. Innbyggjarservice kontaktar deg så snart som mogleg.',
-      errQuestion: 'Skriv spørsmålet ditt.',
-      errContact: 'Skriv ei gyldig e-postadresse eller eit gyldig telefonnummer.',
-      errTooLong: 'Meldinga er for lang. Ho kan vere på høgst {max} teikn.',
-      errRate: 'Du har sendt mange meldingar på kort tid. Vent {s} sekund og prøv igjen.',
-      errBad: 'Noko gjekk gale med meldinga. Prøv igjen.',
-      errUnavailable: 'Chatten er ikkje tilgjengeleg akkurat no. Prøv igjen seinare, eller kontakt Alver kommune på anna vis.',
-      errOther: 'Noko gjekk gale (feil {status}). Prøv igjen.',
-      errConnection: 'Mistar kontakten med chatten. Prøver igjen …',
-      errNoConversation: 'Det finst inga samtale enno.',
-      errorPrefix: 'Feil:',
-    },
-    nb: {
-      launcher: 'Chat med oss',
-      unread: 'ny melding',
-      title: 'Chat med Alver kommune',
-      close: 'Lukk',
-      closeLabel: 'Lukk chatten',
-      intro: 'Hei! Jeg er chatboten til Alver kommune. Spør for eksempel om åpningstider eller tjenester i kommunen.',
-      privacy: 'Du snakker med en maskin (en chatbot), ikke et menneske. Ikke skriv fødselsnummer, helseopplysninger eller andre sensitive personopplysninger.',
-      privacyLink: 'Les mer om personvern',
-      newTab: '(åpnes i ny fane)',
-      logLabel: 'Samtalen',
-      inputLabel: 'Skriv meldingen din',
-      inputHint: 'Trykk Enter for å sende, Shift + Enter for ny linje.',
-      send: 'Send',
-      counter: '{n} av {max} tegn',
-      counterFull: 'Du har nådd grensen på {max} tegn.',
-      you: 'Du',
-      bot: 'Chatboten (en maskin)',
-      staff: '{name} (innbyggerservice, en person – ikke boten)',
-      staffNoName: 'Innbyggerservice (en person – ikke boten)',
-      system: 'Informasjon',
-      sending: 'Sender …',
-      quickReplies: 'Svaralternativer',
-      feedbackGroup: 'Var svaret nyttig?',
-      feedbackUp: 'Svaret var nyttig',
-      feedbackDown: 'Svaret var ikke nyttig',
-      feedbackThanks: 'Takk for tilbakemeldingen.',
-      links: 'Lenker:',
-      botTyping: 'Chatboten skriver …',
-      staffTyping: '{name} skriver …',
-      queue: 'Du er nummer {n} i køen. En person i innbyggerservice svarer deg her så snart som mulig. Du kan fortsette å skrive.',
-      queueNoPos: 'Du står i kø. En person i innbyggerservice svarer deg her så snart som mulig. Du kan fortsette å skrive.',
-      cancelWaiting: 'Slutt å vente',
-      cancelled: 'Du står ikke lenger i kø. Chatboten svarer deg igjen.',
-      withStaff: 'Du chatter nå med {name} fra innbyggerservice. {name} er en person, ikke en maskin.',
-      withStaffNoName: 'Du chatter nå med en person fra innbyggerservice.',
-      closedState: 'Samtalen er avsluttet. Skriv en ny melding hvis du trenger mer hjelp.',
-      download: 'Last ned samtalen',
-      downloaded: 'Samtalen er lastet ned.',
-      delete: 'Slett samtalen',
-      confirmDelete: 'Vil du slette hele samtalen? Alt du og kommunen har skrevet blir slettet, og det kan ikke angres.',
-      confirmYes: 'Ja, slett samtalen',
-      confirmNo: 'Avbryt',
-      deleted: 'Samtalen er slettet.',
-      gone: 'Den forrige samtalen finnes ikke lenger. Skriv en ny melding for å starte en ny samtale.',
-      offlineTitle: 'Send spørsmålet ditt til innbyggerservice',
-      offlineIntro: 'Skriv spørsmålet ditt og hvordan vi kan kontakte deg. Innbyggerservice svarer deg i åpningstiden.',
-      offlineQuestion: 'Spørsmålet ditt',
-      offlineContact: 'E-post eller telefonnummer',
-      offlineContactHint: 'For eksempel kari@example.no eller 912 34 567.',
-      offlineSubmit: 'Send spørsmålet',
-      offlineDismiss: 'Nei takk',
-      offlineSent: 'Takk! Spørsmålet ditt er sendt. Innbyggerservice kontakter deg så snart som mulig.',
-      errQuestion: 'Skriv spørsmålet ditt.',
-      errContact: 'Skriv en gyldig e-postadresse eller et gyldig telefonnummer.',
-      errTooLong: 'Meldingen er for lang. Den kan være på maks {max} tegn.',
-      errRate: 'Du har sendt mange meldinger på kort tid. Vent {s} sekunder og prøv igjen.',
-      errBad: 'Noe gikk galt med meldingen. Prøv igjen.',
-      errUnavailable: 'Chatten er ikke tilgjengelig akkurat nå. Prøv igjen senere, eller kontakt Alver kommune på annen måte.',
-      errOther: 'Noe gikk galt (feil {status}). Prøv igjen.',
-      errConnection: 'Mister kontakten med chatten. Prøver igjen …',
-      errNoConversation: 'Det finnes ingen samtale ennå.',
-      errorPrefix: 'Feil:',
-    },
-  };
-
-  // Sample URL for editors: replace with the municipality's real privacy page.
-  const PRIVACY_URL = 'https://www.alver.kommune.no'; // SAMPLE – edit me
-
-  /** Look up a UI text and fill {placeholders}. */
-  function t(key, vars) {
-    let s = TEXTS[LANG][key] || TEXTS.nn[key] || key;
-    if (vars) for (const [k, v] of Object.entries(vars)) s = s.split('{' + k + '}').join(String(v));
-    return s;
-  }
-
-  /* ------------------------------------------------------------------- state */
-
-  /** Everything that survives navigation/reload (sessionStorage, per tab). */
-  function freshState() {
-    return {
-      conversationId: null,
-      token: null,
-      lastId: 0,              // highest server message id seen
-      messages: [],           // server messages, sorted by id
-      state: 'bot',           // bot | waiting | with_human | closed
-      queue: null,            // {position, waiting_seconds} while waiting
-      staff: null,            // {first_name, typing} from /events
-      feedback: {},           // message id → 1 | -1
-      offlineOffer: false,    // show the offline form
-      offlineHandledId: 0,    // system message id up to which an offer was sent/dismissed
-      open: false,            // panel open (restored after navigation)
-    };
-  }
-
-  function loadState() {
-    try {
-      const raw = sessionStorage.getItem(STORE_KEY);
-      if (raw) return Object.assign(freshState(), JSON.parse(raw));
-    } catch (e) { /* storage disabled or corrupt: start fresh */ }
-    return freshState();
-  }
-
-  let S = loadState();
-
-  function save() {
-    try {
-      if (S.messages.length > MAX_STORED) S.messages = S.messages.slice(-MAX_STORED);
-      sessionStorage.setItem(STORE_KEY, JSON.stringify(S));
-    } catch (e) { /* quota or privacy mode: the widget still works without persistence */ }
-  }
-
-  // Volatile UI state (not stored).
-  let botTyping = false;
-  let sending = false;
-  let lastTypingSent = 0;
-  let unread = false;
-  const seen = new Set(S.messages.map((m) => m.id));
-
-  /* ---------------------------------------------------------------- DOM util */
-
-  /**
-   * Create an element. attrs: {class, text, hidden, on<Event>: fn, data-*, aria-*, ...}.
-   * Children may be nodes or strings (strings become text nodes – never HTML).
-   */
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === 'class') node.className = v;
-      else if (k === 'text') node.textContent = v;
-      else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
-      else if (v === true) node.setAttribute(k, '');
-      else node.setAttribute(k, String(v));
-    }
-    for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c);
-    return node;
-  }
-
-  let uid = 0;
-  const nextId = (p) => 'alver-chat-' + p + '-' + (++uid);
-
-  /** A safe external link (http/https only), or null. */
-  function makeLink(href, label) {
-    let u;
-    try { u = new URL(href); } catch (e) { return null; }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-    return el('a', { href: u.href, target: '_blank', rel: 'noopener noreferrer' },
-      label || href, el('span', { class: 'alver-chat__sr', text: ' ' + t('newTab') }));
-  }
-
-  const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-
-  /** Append text to parent as text nodes, turning http(s) URLs into links. */
-  function appendRichText(parent, text) {
-    let last = 0;
-    for (const m of String(text || '').matchAll(URL_RE)) {
-      let url = m[0];
-      const trail = url.match(/[.,;:!?)\]}»"']+$/); // punctuation after a URL is not part of it
-      if (trail) url = url.slice(0, -trail[0].length);
-      parent.append(text.slice(last, m.index));
-      parent.append(makeLink(url) || url);
-      last = m.index + url.length;
-    }
-    parent.append(String(text || '').slice(last));
-  }
-
-  function formatTime(iso) {
-    const d = iso ? new Date(iso) : new Date();
-    if (isNaN(d)) return '';
-    // nb-NO for both: browsers often lack nn-NO locale data; the 24-hour format is the same.
-    return d.toLocaleTimeString('nb-NO', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  }
-
-  /* --------------------------------------------------------------------- API */
-
-  class ApiError extends Error {
-    constructor(status, code, data) {
-      super(code || 'http_' + status);
-      this.status = status;   // 0 = network error / unreachable
-      this.code = code || '';
-      this.data = data || {};
-    }
-  }
-
-  /** Call the citizen API. Returns parsed JSON, text, null (204) or the Response (raw). */
-  async function api(method, path, body, opts = {}) {
-    const headers = {};
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (S.token) headers.Authorization = 'Bearer ' + S.token;
-    let res;
-    try {
-      res = await fetch(API + path, {
-        method, headers, signal: opts.signal, cache: 'no-store', credentials: 'omit',
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (e) {
-      if (e.name === 'AbortError') throw e;
-      throw new ApiError(0, 'network');
-    }
-    if (res.ok) {
-      if (opts.raw) return res;
-      if (res.status === 204) return null;
-      const type = res.headers.get('content-type') || '';
-      return type.includes('json') ? res.json() : res.text();
-    }
-    let data = {};
-    try { data = await res.json(); } catch (e) { /* not JSON (e.g. static server) */ }
-    throw new ApiError(res.status, data && data.error, data);
-  }
-
-  const convPath = (suffix) => '/conversations/' + encodeURIComponent(S.conversationId) + (suffix || '');
-
-  /** Human text (UI language) for an API error. */
-  function errorText(err) {
-    const s = err.status;
-    if (s === 413 || err.code === 'message_too_long') return t('errTooLong', { max: MAX_LEN });
-    if (s === 429) return t('errRate', { s: Math.max(1, Math.ceil(Number(err.data.retry_after) || 30)) });
-    if (s === 400) return t('errBad');
-    if (s === 0 || s >= 500 || s === 405) return t('errUnavailable');
-    return t('errOther', { status: s });
-  }
-
-  const isGone = (err) => err instanceof ApiError && (err.status === 401 || err.status === 404)
-    && err.code !== 'message_too_long';
-
-  /* ---------------------------------------------------------------- build UI */
-
-  document.head.append(el('link', { rel: 'stylesheet', href: CSS_URL }));
-
-  const ids = {
-    panel: nextId('panel'), title: nextId('title'), input: nextId('input'), hint: nextId('hint'),
-    counter: nextId('counter'), confirm: nextId('confirm'), offQ: nextId('offq'), offQErr: nextId('offqerr'),
-    offC: nextId('offc'), offCHint: nextId('offchint'), offCErr: nextId('offcerr'), offTitle: nextId('offtitle'),
-  };
-
-  const launcherBadge = el('span', { class: 'alver-chat__badge', hidden: true, text: t('unread') });
-  const launcher = el('button', {
-    type: 'button', class: 'alver-chat__launcher', 'aria-expanded': 'false', 'aria-controls': ids.panel,
-    'data-testid': 'chat-launcher', onclick: () => openPanel(true),
-  }, el('span', { class: 'alver-chat__launcher-icon', 'aria-hidden': 'true', text: '💬' }), t('launcher'), launcherBadge);
-
-  const closeBtn = el('button', {
-    type: 'button', class: 'alver-chat__close', 'aria-label': t('closeLabel'), 'data-testid': 'chat-close',
-    onclick: () => closePanel(),
-  }, el('span', { 'aria-hidden': 'true', text: '✕ ' }), t('close'));
-
-  const privacyLink = makeLink(PRIVACY_URL, t('privacyLink'));
-  const notice = el('div', { class: 'alver-chat__notice', 'data-testid': 'chat-privacy-notice' },
-    el('p', { text: t('intro') }),
-    el('p', { class: 'alver-chat__privacy' }, el('strong', { text: t('privacy') }), ' ', privacyLink));
-
-  // role="log" has an implicit aria-live="polite"; we switch that off and announce only
-  // the newest incoming message through the separate live region below.
-  const log = el('div', {
-    class: 'alver-chat__log', role: 'log', 'aria-live': 'off', 'aria-label': t('logLabel'), 'data-testid': 'chat-log',
-  });
-  const typing = el('div', { class: 'alver-chat__typing', hidden: true, 'data-testid': 'chat-typing' },
-    el('span', { class: 'alver-chat__dots', 'aria-hidden': 'true' }, el('span'), el('span'), el('span')),
-    el('span', { class: 'alver-chat__typing-text' }));
-
-  // Queue / status box (waiting, with a person, closed).
-  const statusText = el('p', { class: 'alver-chat__status-text', 'data-testid': 'chat-queue-status' });
-  const cancelBtn = el('button', {
-    type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-cancel-waiting',
-    onclick: cancelWaiting,
-  }, t('cancelWaiting'));
-  const statusBox = el('div', { class: 'alver-chat__status', hidden: true, 'data-testid': 'chat-status' }, statusText, cancelBtn);
-
-  // Offline request form.
-  const offQ = el('textarea', {
-    id: ids.offQ, rows: 3, maxlength: MAX_LEN, required: true, 'data-testid': 'chat-offline-question',
-    'aria-describedby': ids.offQErr,
-  });
-  const offQErr = el('p', { id: ids.offQErr, class: 'alver-chat__field-error', hidden: true, 'data-testid': 'chat-offline-question-error' });
-  const offC = el('input', {
-    id: ids.offC, type: 'text', autocomplete: 'email', required: true, 'data-testid': 'chat-offline-contact',
-    'aria-describedby': ids.offCHint,
-  });
-  const offCErr = el('p', { id: ids.offCErr, class: 'alver-chat__field-error', hidden: true, 'data-testid': 'chat-offline-contact-error' });
-  const offSubmit = el('button', { type: 'submit', class: 'alver-chat__btn', 'data-testid': 'chat-offline-submit' }, t('offlineSubmit'));
-  const offlineForm = el('form', {
-    class: 'alver-chat__offline', hidden: true, novalidate: true, 'aria-labelledby': ids.offTitle,
-    'data-testid': 'chat-offline-form', onsubmit: submitOffline,
-  },
-  el('h3', { id: ids.offTitle, class: 'alver-chat__offline-title', text: t('offlineTitle') }),
-  el('p', { text: t('offlineIntro') }),
-  el('label', { for: ids.offQ, text: t('offlineQuestion') }), offQ, offQErr,
-  el('label', { for: ids.offC, text: t('offlineContact') }),
-  el('p', { id: ids.offCHint, class: 'alver-chat__hint', text: t('offlineContactHint') }), offC, offCErr,
-  el('div', { class: 'alver-chat__row' }, offSubmit,
-    el('button', { type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-offline-dismiss', onclick: dismissOffline }, t('offlineDismiss'))));
-  const offlineDone = el('p', { class: 'alver-chat__confirmation', hidden: true, 'data-testid': 'chat-offline-confirmation', tabindex: '-1' });
-
-  const body = el('div', { class: 'alver-chat__body' }, notice, log, typing, statusBox, offlineForm, offlineDone);
-
-  // Error line: role="alert" so errors are announced at once.
-  const errorBox = el('div', { class: 'alver-chat__error', role: 'alert', 'data-testid': 'chat-error' });
-
-  // Composer.
-  const input = el('textarea', {
-    id: ids.input, class: 'alver-chat__input', rows: 2, maxlength: MAX_LEN, autocomplete: 'off',
-    'aria-describedby': ids.hint + ' ' + ids.counter, 'data-testid': 'chat-input',
-  });
-  const counter = el('p', { id: ids.counter, class: 'alver-chat__counter', 'data-testid': 'chat-counter' });
-  const sendBtn = el('button', { type: 'submit', class: 'alver-chat__btn alver-chat__send', 'data-testid': 'chat-send' }, t('send'));
-  const composer = el('form', { class: 'alver-chat__composer', onsubmit: onSubmit },
-    el('label', { for: ids.input, class: 'alver-chat__label', text: t('inputLabel') }),
-    el('div', { class: 'alver-chat__compose-row' }, input, sendBtn),
-    el('p', { id: ids.hint, class: 'alver-chat__hint alver-chat__sr', text: t('inputHint') }),
-    counter);
-
-  // Tools: download / delete (with an inline confirm).
-  const downloadBtn = el('button', { type: 'button', class: 'alver-chat__link-btn', 'data-testid': 'chat-download', onclick: downloadTranscript }, t('download'));
-  const deleteBtn = el('button', { type: 'button', class: 'alver-chat__link-btn', 'data-testid': 'chat-delete', 'aria-expanded': 'false', 'aria-controls': ids.confirm, onclick: askDelete }, t('delete'));
-  const confirmText = el('p', { class: 'alver-chat__confirm-text', tabindex: '-1', text: t('confirmDelete') });
-  const confirmBox = el('div', { id: ids.confirm, class: 'alver-chat__confirm', role: 'group', 'aria-label': t('delete'), hidden: true, 'data-testid': 'chat-delete-confirm-box' },
-    confirmText,
-    el('div', { class: 'alver-chat__row' },
-      el('button', { type: 'button', class: 'alver-chat__btn alver-chat__btn--danger', 'data-testid': 'chat-delete-confirm', onclick: deleteConversation }, t('confirmYes')),
-      el('button', { type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-delete-cancel', onclick: cancelDelete }, t('confirmNo'))));
-  const tools = el('div', { class: 'alver-chat__tools', hidden: true }, el('div', { class: 'alver-chat__row' }, downloadBtn, deleteBtn), confirmBox);
-
-  const panel = el('section', {
-    id: ids.panel, class: 'alver-chat__panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': ids.title,
-    hidden: true, 'data-testid': 'chat-panel',
-    onkeydown: (e) => { if (e.key === 'Escape') { e.preventDefault(); closePanel(); } },
-  },
-  el('div', { class: 'alver-chat__header' }, el('h2', { id: ids.title, class: 'alver-chat__title', text: t('title') }), closeBtn),
-  body, errorBox, composer, tools);
-
-  // Polite live region: its text is replaced with each new incoming message only.
-  const live = el('div', { class: 'alver-chat__sr', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'chat-live' });
-
-  const root = el('div', { class: 'alver-chat', lang: LANG, 'data-testid': 'chat-root' }, launcher, panel, live);
-
-  /* --------------------------------------------------------------- rendering */
-
-  function senderLabel(m) {
-    switch (m.sender) {
-      case 'citizen': return t('you');
-      case 'bot': return t('bot');
-      case 'staff': return m.staff_first_name ? t('staff', { name: m.staff_first_name }) : t('staffNoName');
-      default: return t('system');
-    }
-  }
-
-  /** Build the DOM for one message (server message or a pending local one). */
-  function renderMessage(m) {
-    const sender = ['citizen', 'bot', 'staff', 'system'].includes(m.sender) ? m.sender : 'system';
-    const node = el('div', {
-      class: 'alver-chat__msg alver-chat__msg--' + sender + (m.pending ? ' is-pending' : ''),
-      'data-testid': 'chat-message', 'data-sender': sender, 'data-message-id': m.id || null,
-    });
-    const meta = el('p', { class: 'alver-chat__meta' },
-      el('span', { class: 'alver-chat__sender', text: senderLabel(m) }),
-      el('time', { datetime: m.created_at || null, text: m.pending ? t('sending') : formatTime(m.created_at) }));
-    const text = el('div', { class: 'alver-chat__text', 'data-testid': 'chat-message-text' });
-    appendRichText(text, m.text);
-    node.append(meta, text);
-
-    // Extra links that are not already in the text.
-    const links = (m.links || []).filter((u) => !String(m.text || '').includes(u)).map((u) => makeLink(u)).filter(Boolean);
-    if (links.length) {
-      node.append(el('div', { class: 'alver-chat__links' }, el('span', { text: t('links') }),
-        el('ul', {}, links.map((a) => el('li', {}, a)))));
-    }
-
-    if (sender === 'bot' && Array.isArray(m.buttons) && m.buttons.length && !m.used) {
-      node.append(el('div', { class: 'alver-chat__quick', role: 'group', 'aria-label': t('quickReplies') },
-        m.buttons.map((b) => el('button', {
-          type: 'button', class: 'alver-chat__quick-btn', 'data-testid': 'chat-quick-reply', 'data-payload': b.payload || '',
-          onclick: () => onQuickReply(m, b),
-        }, String(b.title || b.payload || '')))));
-    }
-
-    if (sender === 'bot' && m.id) node.append(renderFeedback(m));
-    return node;
-  }
-
-  function renderFeedback(m) {
-    const mk = (value, emoji, label, testid) => el('button', {
-      type: 'button', class: 'alver-chat__fb-btn', 'aria-label': label, title: label,
-      'aria-pressed': S.feedback[m.id] === value ? 'true' : 'false', 'data-testid': testid, 'data-value': value,
-      onclick: (e) => sendFeedback(m.id, value, e.currentTarget.parentNode),
-    }, el('span', { 'aria-hidden': 'true', text: emoji }));
-    return el('div', { class: 'alver-chat__feedback', role: 'group', 'aria-label': t('feedbackGroup') },
-      mk(1, '👍', t('feedbackUp'), 'chat-feedback-up'), mk(-1, '👎', t('feedbackDown'), 'chat-feedback-down'));
-  }
-
-  /** Insert a message node in id order (pending nodes stay last). */
-  function insertNode(node, id) {
-    if (id) {
-      for (const child of log.children) {
-        const cid = Number(child.dataset.messageId || 0);
-        if (!cid || cid > id) { log.insertBefore(node, child); return; }
-      }
-    }
-    log.append(node);
-  }
-
-  /**
-   * Add server messages (deduplicated by id). Incoming messages (bot/staff/system) are
-   * announced through the live region when `announce` is set.
-   */
-  function addMessages(list, announce) {
-    const incoming = [];
-    for (const m of list || []) {
-      if (!m || typeof m.id !== 'number' || seen.has(m.id)) continue;
-      seen.add(m.id);
-      if (m.sender === 'citizen') {
-        // Replace the pending bubble of the same text, if any.
-        const pending = [...log.querySelectorAll('.is-pending')].find((n) => n._text === m.text);
-        if (pending) pending.remove();
-      }
-      S.messages.push(m);
-      S.lastId = Math.max(S.lastId, m.id);
-      insertNode(renderMessage(m), m.id);
-      if (m.sender !== 'citizen') incoming.push(m);
-    }
-    S.messages.sort((a, b) => a.id - b.id);
-    refreshQuickReplies();
-    if (incoming.length && announce) {
-      announceText(incoming.map((m) => senderLabel(m) + ': ' + (m.text || '')).join('\n'));
-      if (panel.hidden) setUnread(true);
-    }
-    if (incoming.some((m) => m.sender === 'staff' || m.sender === 'bot')) setBotTyping(false);
-    scrollToEnd();
-  }
-
-  /** Quick replies are only usable until the citizen writes again. */
-  function refreshQuickReplies() {
-    const lastCitizen = S.messages.reduce((acc, m) => (m.sender === 'citizen' ? m.id : acc), 0);
-    for (const m of S.messages) {
-      if (m.sender === 'bot' && m.buttons && m.buttons.length && !m.used && m.id < lastCitizen) m.used = true;
-    }
-    for (const group of log.querySelectorAll('.alver-chat__quick')) {
-      const id = Number(group.parentNode.dataset.messageId);
-      const m = S.messages.find((x) => x.id === id);
-      if (!m || m.used) group.remove();
-    }
-  }
-
-  function removeAllQuickReplies() {
-    for (const m of S.messages) if (m.buttons && m.buttons.length) m.used = true;
-    for (const g of log.querySelectorAll('.alver-chat__quick')) g.remove();
-  }
-
-  function renderLog() {
-    log.textContent = '';
-    for (const m of S.messages) log.append(renderMessage(m));
-    refreshQuickReplies();
-  }
-
-  /** Replace the live region's text with the new message (cleared first so repeats are read). */
-  let liveTimer = null;
-  function announceText(text) {
-    live.textContent = '';
-    clearTimeout(liveTimer);
-    liveTimer = setTimeout(() => { live.textContent = text; }, 100);
-  }
-
-  function scrollToEnd() {
-    requestAnimationFrame(() => { body.scrollTop = body.scrollHeight; });
-  }
-
-  function setUnread(on) {
-    unread = on;
-    launcherBadge.hidden = !on;
-  }
-
-  function setBotTyping(on) {
-    botTyping = on;
-    updateTyping();
-  }
-
-  function staffName() {
-    if (S.staff && S.staff.first_name) return S.staff.first_name;
-    for (let i = S.messages.length - 1; i >= 0; i--) {
-      if (S.messages[i].sender === 'staff' && S.messages[i].staff_first_name) return S.messages[i].staff_first_name;
-    }
-    return '';
-  }
-
-  function updateTyping() {
-    const staffTyping = !!(S.staff && S.staff.typing && S.state === 'with_human');
-    const on = staffTyping || botTyping;
-    typing.hidden = !on;
-    typing.querySelector('.alver-chat__typing-text').textContent = staffTyping
-      ? t('staffTyping', { name: staffName() || t('staffNoName') }) : t('botTyping');
-    if (on) scrollToEnd();
-  }
-
-  /** Update queue/person/closed status box, offline form, tools. */
-  function updateStatus() {
-    let text = '';
-    if (S.state === 'waiting') {
-      const pos = S.queue && S.queue.position;
-      text = pos ? t('queue', { n: pos }) : t('queueNoPos');
-    } else if (S.state === 'with_human') {
-      const name = staffName();
-      text = name ? t('withStaff', { name }) : t('withStaffNoName');
-    } else if (S.state === 'closed') {
-      text = t('closedState');
-    }
-    statusBox.hidden = !text;
-    statusBox.dataset.state = S.state;
-    statusText.textContent = text;
-    cancelBtn.hidden = S.state !== 'waiting';
-    offlineForm.hidden = !S.offlineOffer;
-    tools.hidden = !S.conversationId;
-    updateTyping();
-  }
-
-  function showError(text) {
-    errorBox.textContent = '';
-    if (text) errorBox.append(el('span', { class: 'alver-chat__sr', text: t('errorPrefix') + ' ' }), text);
-    errorBox.classList.toggle('is-visible', !!text);
-  }
-
-  function updateCounter() {
-    const n = input.value.length;
-    counter.textContent = n >= MAX_LEN ? t('counterFull', { max: MAX_LEN })
-      : n >= COUNTER_FROM ? t('counter', { n, max: MAX_LEN }) : '';
-    counter.classList.toggle('is-full', n >= MAX_LEN);
-  }
-
-  /* ----------------------------------------------------------- conversation */
-
-  /** Apply an answer from POST /messages or GET /events. */
-  function applyUpdate(data, announce) {
-    if (!data || typeof data !== 'object') return;
-    addMessages(data.messages, announce);
-    if (typeof data.state === 'string') S.state = data.state;
-    if ('queue' in data || S.state !== 'waiting') S.queue = S.state === 'waiting' ? data.queue || S.queue : null;
-    if ('staff' in data) S.staff = data.staff || null;
-    if (data.offline_offer) {
-      // The flag may stay true on every poll: only show an offer that is newer than the
-      // last one the citizen sent or dismissed (offers come with a system message).
-      const lastSystem = lastSystemId();
-      if (lastSystem > S.offlineHandledId || (!lastSystem && !S.offlineHandledId)) S.offlineOffer = true;
-    }
-    updateStatus();
-    save();
-    ensurePolling();
-  }
-
-  async function ensureConversation() {
-    if (S.conversationId && S.token) return;
-    const data = await api('POST', '/conversations', { language: LANG });
-    if (!data || !data.conversation_id || !data.token) throw new ApiError(0, 'bad_answer');
-    S.conversationId = data.conversation_id;
-    S.token = data.token;
-    S.state = data.state || 'bot';
-    S.lastId = 0;
-    save();
-    updateStatus();
-  }
-
-  /** Forget the current conversation locally (server side already gone or deleted). */
-  function resetConversation(noticeText) {
-    stopPolling();
-    const open = S.open;
-    S = freshState();
-    S.open = open;
-    seen.clear();
-    try { sessionStorage.removeItem(STORE_KEY); } catch (e) { /* ignore */ }
-    save();
-    renderLog();
-    setBotTyping(false);
-    offlineDone.hidden = true;
-    confirmBox.hidden = true;
-    deleteBtn.setAttribute('aria-expanded', 'false');
-    if (noticeText) {
-      log.append(el('div', { class: 'alver-chat__msg alver-chat__msg--system alver-chat__msg--local', 'data-testid': 'chat-local-notice' },
-        el('p', { class: 'alver-chat__text', text: noticeText })));
-      announceText(noticeText);
-    }
-    updateStatus();
-  }
-
-  /** Send a citizen message (text; payload for quick replies). Returns true on success. */
-  async function send(text, payload, retried) {
-    text = String(text || '').trim();
-    if (!text || sending) return false;
-    if (text.length > MAX_LEN) { showError(t('errTooLong', { max: MAX_LEN })); return false; }
-    sending = true;
-    showError('');
-    removeAllQuickReplies();
-    log.querySelectorAll('.alver-chat__msg--local').forEach((n) => n.remove());
-    const pendingNode = renderMessage({ sender: 'citizen', text, pending: true });
-    pendingNode._text = text;
-    log.append(pendingNode);
-    scrollToEnd();
-    if (S.state === 'bot' || S.state === 'closed') setBotTyping(true);
-    try {
-      await ensureConversation();
-      const body = payload ? { text, payload } : { text };
-      const data = await api('POST', convPath('/messages'), body);
-      pendingNode.remove();
-      applyUpdate(data, true);
-      return true;
-    } catch (err) {
-      pendingNode.remove();
-      if (isGone(err) && S.conversationId && !retried) {
-        // Conversation expired or deleted elsewhere: start fresh and try once more.
-        resetConversation(t('gone'));
-        sending = false;
-        return send(text, payload, true);
-      }
-      showError(errorText(err));
-      return false;
-    } finally {
-      sending = false;
-      setBotTyping(false);
-      save();
-    }
-  }
-
-  async function onSubmit(e) {
-    e.preventDefault();
-    const text = input.value;
-    if (!text.trim()) { input.focus(); return; }
-    input.value = '';
-    updateCounter();
-    const ok = await send(text);
-    if (!ok && !input.value) { input.value = text; updateCounter(); }
-    input.focus();
-  }
-
-  function onQuickReply(m, b) {
-    m.used = true;
-    input.focus(); // the buttons disappear; keep focus in a sensible place
-    send(String(b.title || b.payload || ''), b.payload || undefined);
-  }
-
-  async function sendFeedback(id, value, group) {
-    const before = S.feedback[id];
-    if (before === value) return;
-    S.feedback[id] = value;
-    for (const b of group.querySelectorAll('button')) b.setAttribute('aria-pressed', String(Number(b.dataset.value) === value));
-    save();
-    try {
-      await api('POST', convPath('/feedback'), { message_id: id, value });
-      showError('');
-      announceText(t('feedbackThanks'));
-    } catch (err) {
-      S.feedback[id] = before;
-      for (const b of group.querySelectorAll('button')) b.setAttribute('aria-pressed', String(Number(b.dataset.value) === before));
-      save();
-      showError(errorText(err));
-    }
-  }
-
-  /** Citizen typing signal, only while a person has the conversation (throttled). */
-  function onInput() {
-    updateCounter();
-    if (S.state !== 'with_human' || !S.conversationId) return;
-    const now = Date.now();
-    if (now - lastTypingSent < TYPING_EVERY_MS) return;
-    lastTypingSent = now;
-    api('POST', convPath('/typing'), {}).catch(() => { /* best effort */ });
-  }
-
-  function onInputKey(e) {
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-      e.preventDefault();
-      composer.requestSubmit ? composer.requestSubmit() : sendBtn.click();
-    }
-  }
-
-  async function cancelWaiting() {
-    try {
-      const data = await api('POST', convPath('/cancel-waiting'), {});
-      S.state = (data && data.state) || 'bot';
-      S.queue = null;
-      updateStatus();
-      save();
-      announceText(t('cancelled'));
-      input.focus();
-    } catch (err) {
-      if (isGone(err)) resetConversation(t('gone'));
-      else showError(errorText(err));
-    }
-  }
-
-  /* ------------------------------------------------------------ offline form */
-
-  function setFieldError(field, errNode, hintId, text) {
-    errNode.textContent = text || '';
-    errNode.hidden = !text;
-    field.setAttribute('aria-invalid', text ? 'true' : 'false');
-    field.setAttribute('aria-describedby', [hintId, text ? errNode.id : ''].filter(Boolean).join(' ') || errNode.id);
-  }
-
-  async function submitOffline(e) {
-    e.preventDefault();
-    const question = offQ.value.trim();
-    const contact = offC.value.trim();
-    setFieldError(offQ, offQErr, '', question ? '' : t('errQuestion'));
-    setFieldError(offC, offCErr, ids.offCHint, contact ? '' : t('errContact'));
-    if (!question) { offQ.focus(); return; }
-    if (!contact) { offC.focus(); return; }
-    offSubmit.disabled = true;
-    try {
-      await ensureConversation();
-      await api('POST', convPath('/offline-request'), { question, contact });
-      markOfflineHandled();
-      offQ.value = '';
-      offC.value = '';
-      offlineDone.textContent = t('offlineSent');
-      offlineDone.hidden = false;
-      updateStatus();
-      announceText(t('offlineSent'));
-      offlineDone.focus();
-    } catch (err) {
-      if (err.status === 422 || err.code === 'invalid_contact') {
-        setFieldError(offC, offCErr, ids.offCHint, t('errContact'));
-        offC.focus();
-      } else {
-        showError(errorText(err));
-      }
-    } finally {
-      offSubmit.disabled = false;
-    }
-  }
-
-  const lastSystemId = () => S.messages.reduce((acc, m) => (m.sender === 'system' ? m.id : acc), 0);
-
-  function markOfflineHandled() {
-    S.offlineOffer = false;
-    S.offlineHandledId = Math.max(1, lastSystemId());
-    save();
-  }
-
-  function dismissOffline() {
-    markOfflineHandled();
-    updateStatus();
-    input.focus();
-  }
-
-  /* --------------------------------------------------------- download/delete */
-
-  async function downloadTranscript() {
-    if (!S.conversationId) { showError(t('errNoConversation')); return; }
-    try {
-      const res = await api('GET', convPath('/transcript'), undefined, { raw: true });
-      const blob = await res.blob();
-      const url = URL.createObjectURL(new Blob([blob], { type: 'text/plain;charset=utf-8' }));
-      const a = el('a', { href: url, download: 'samtale-alver-kommune-' + new Date().toISOString().slice(0, 10) + '.txt', hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 5000);
-      showError('');
-      announceText(t('downloaded'));
-    } catch (err) {
-      if (isGone(err)) resetConversation(t('gone'));
-      else showError(errorText(err));
-    }
-  }
-
-  function askDelete() {
-    confirmBox.hidden = false;
-    deleteBtn.setAttribute('aria-expanded', 'true');
-    confirmText.focus();
-  }
-
-  function cancelDelete() {
-    confirmBox.hidden = true;
-    deleteBtn.setAttribute('aria-expanded', 'false');
-    deleteBtn.focus();
-  }
-
-  async function deleteConversation() {
-    try {
-      if (S.conversationId) await api('DELETE', convPath());
-    } catch (err) {
-      if (!isGone(err)) { showError(errorText(err)); return; }
-    }
-    showError('');
-    resetConversation(t('deleted'));
-    input.focus();
-  }
-
-  /* ---------------------------------------------------------------- polling */
-
-  let pollRunning = false;
-  let pollAbort = null;
-
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const personInvolved = () => S.state === 'waiting' || S.state === 'with_human';
-  const shouldPoll = () => !!(S.conversationId && S.token) && (S.open || personInvolved());
-
-  function ensurePolling() {
-    if (!pollRunning && shouldPoll()) pollLoop();
-  }
-
-  function stopPolling() {
-    if (pollAbort) pollAbort.abort();
-  }
-
-  /** Long-poll /events while the panel is open or a person is involved; back off on errors. */
-  async function pollLoop() {
-    pollRunning = true;
-    let wait = 0;       // first call returns at once (catch up after reload/navigation)
-    let failures = 0;
-    while (shouldPoll()) {
-      const conv = S.conversationId;
-      const ctrl = new AbortController();
-      pollAbort = ctrl;
-      let timedOut = false;
-      const timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, (wait + 15) * 1000);
-      try {
-        const data = await api('GET', convPath('/events?after=' + S.lastId + '&wait=' + wait), undefined, { signal: ctrl.signal });
-        if (conv !== S.conversationId) continue;
-        if (failures) showError('');
-        failures = 0;
-        wait = POLL_WAIT_S;
-        applyUpdate(data, true);
-      } catch (err) {
-        if (err.name === 'AbortError' && !timedOut) continue; // stopped on purpose
-        if (isGone(err)) {
-          if (conv === S.conversationId) resetConversation(t('gone'));
-          break;
-        }
-        failures++;
-        if (err.status === 429) {
-          await sleep(Math.max(1, Number(err.data.retry_after) || 10) * 1000);
-        } else {
-          if (failures >= 2) showError(t('errConnection'));
-          await sleep(Math.min(60, 2 ** failures) * 1000); // 2, 4, 8 … 60 s
-        }
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-    pollRunning = false;
-    pollAbort = null;
-  }
-
-  /* ------------------------------------------------------------ open / close */
-
-  function openPanel(focus) {
-    panel.hidden = false;
-    launcher.hidden = true;
-    launcher.setAttribute('aria-expanded', 'true');
-    S.open = true;
-    setUnread(false);
-    save();
-    scrollToEnd();
-    if (focus) input.focus();
-    ensurePolling();
-  }
-
-  function closePanel() {
-    panel.hidden = true;
-    launcher.hidden = false;
-    launcher.setAttribute('aria-expanded', 'false');
-    confirmBox.hidden = true;
-    deleteBtn.setAttribute('aria-expanded', 'false');
-    S.open = false;
-    save();
-    launcher.focus();
-    if (!shouldPoll()) stopPolling();
-  }
-
-  /* ------------------------------------------------------------------- start */
-
-  input.addEventListener('input', onInput);
-  input.addEventListener('keydown', onInputKey);
-  offC.addEventListener('input', () => { if (!offCErr.hidden) setFieldError(offC, offCErr, ids.offCHint, ''); });
-
-  function mount() {
-    document.body.append(root);
-    renderLog();
-    updateStatus();
-    updateCounter();
-    if (S.open) openPanel(false); // restore after navigation, without stealing focus
-    else ensurePolling();         // a person may be involved while the panel is closed
-  }
-
-  if (document.body) mount();
-  else document.addEventListener('DOMContentLoaded', mount);
+  const TEXTS_URL = BOT_URL + '/texts/widget.json?lang=' + LANG;
+  // The one text that cannot come from the server: shown when the server cannot be reached.
+  const UNAVAILABLE = 'Chatten er ikkje tilgjengeleg / Chatten er ikke tilgjengelig';
+
+  let ready = null; // the widget's open/close/reset once it is built
 
   window.AlverChat = Object.freeze({
-    version: '1.0.0',
+    version: '1.1.0',
     /** Open the chat panel and focus the input. */
-    open: () => openPanel(true),
+    open: () => { if (ready) ready.open(); },
     /** Close the chat panel. */
-    close: () => closePanel(),
+    close: () => { if (ready) ready.close(); },
     /** Forget the conversation in this browser tab (does not delete it on the server). */
-    reset: () => resetConversation(''),
+    reset: () => { if (ready) ready.reset(); },
   });
+
+  const cssLink = document.createElement('link');
+  cssLink.rel = 'stylesheet';
+  cssLink.href = CSS_URL;
+  document.head.append(cssLink);
+
+  /** The labels (in LANG) and the municipality's name, privacy page and brand colour. */
+  async function loadTexts() {
+    const res = await fetch(TEXTS_URL, { credentials: 'omit' });
+    if (!res.ok) throw new Error('texts: HTTP ' + res.status);
+    const data = await res.json();
+    if (!data || typeof data.texts !== 'object') throw new Error('texts: bad answer');
+    return data;
+  }
+
+  function whenBody(fn) {
+    if (document.body) fn();
+    else document.addEventListener('DOMContentLoaded', fn);
+  }
+
+  /** The texts could not be fetched: a short notice in both written standards, nothing else. */
+  function showUnavailable() {
+    whenBody(() => {
+      const box = document.createElement('div');
+      box.className = 'alver-chat';
+      box.setAttribute('data-testid', 'chat-root');
+      const note = document.createElement('p');
+      note.className = 'alver-chat__launcher';
+      note.setAttribute('role', 'status');
+      note.setAttribute('data-testid', 'chat-unavailable');
+      note.textContent = UNAVAILABLE;
+      box.append(note);
+      document.body.append(box);
+    });
+  }
+
+  /** WCAG relative luminance of #rrggbb (null if not a colour). */
+  function luminance(hex) {
+    const m = /^#([0-9a-f]{6})$/i.exec(String(hex || '').trim());
+    if (!m) return null;
+    const [r, g, b] = [0, 2, 4].map((i) => {
+      const c = parseInt(m[1].slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+
+  /** The brand colour if white text on it (and it on white) has WCAG AA contrast, else null. */
+  function usableBrandColour(hex) {
+    const l = luminance(hex);
+    if (l === null) return null;
+    return 1.05 / (l + 0.05) >= 4.5 ? String(hex).trim() : null;
+  }
+
+  /** A darker shade of #rrggbb for hover. */
+  function darker(hex) {
+    const n = parseInt(hex.slice(1), 16);
+    const ch = (shift) => Math.round(((n >> shift) & 255) * 0.75).toString(16).padStart(2, '0');
+    return '#' + ch(16) + ch(8) + ch(0);
+  }
+
+  loadTexts().then(main, showUnavailable);
+
+  /** Build and start the widget with the server's texts. */
+  function main(data) {
+    const TEXTS = data.texts;
+    const MUNICIPALITY = data.municipality || {};
+    const PRIVACY_URL = MUNICIPALITY.privacy_url || '';
+
+    /** Look up a UI text and fill {placeholders}. */
+    function t(key, vars) {
+      let s = typeof TEXTS[key] === 'string' ? TEXTS[key] : key;
+      if (vars) for (const [k, v] of Object.entries(vars)) s = s.split('{' + k + '}').join(String(v));
+      return s;
+    }
+
+    /* ------------------------------------------------------------------- state */
+
+    /** Everything that survives navigation/reload (sessionStorage, per tab). */
+    function freshState() {
+      return {
+        conversationId: null,
+        token: null,
+        lastId: 0,              // highest server message id seen
+        messages: [],           // server messages, sorted by id
+        state: 'bot',           // bot | waiting | with_human | closed
+        queue: null,            // {position, waiting_seconds} while waiting
+        staff: null,            // {first_name, typing} from /events
+        feedback: {},           // message id → 1 | -1
+        offlineOffer: false,    // show the offline form
+        offlineHandledId: 0,    // system message id up to which an offer was sent/dismissed
+        open: false,            // panel open (restored after navigation)
+      };
+    }
+
+    function loadState() {
+      try {
+        const raw = sessionStorage.getItem(STORE_KEY);
+        if (raw) return Object.assign(freshState(), JSON.parse(raw));
+      } catch (e) { /* storage disabled or corrupt: start fresh */ }
+      return freshState();
+    }
+
+    let S = loadState();
+
+    function save() {
+      try {
+        if (S.messages.length > MAX_STORED) S.messages = S.messages.slice(-MAX_STORED);
+        sessionStorage.setItem(STORE_KEY, JSON.stringify(S));
+      } catch (e) { /* quota or privacy mode: the widget still works without persistence */ }
+    }
+
+    // Volatile UI state (not stored).
+    let botTyping = false;
+    let sending = false;
+    let lastTypingSent = 0;
+    let unread = false;
+    const seen = new Set(S.messages.map((m) => m.id));
+
+    /* ---------------------------------------------------------------- DOM util */
+
+    /**
+     * Create an element. attrs: {class, text, hidden, on<Event>: fn, data-*, aria-*, ...}.
+     * Children may be nodes or strings (strings become text nodes – never HTML).
+     */
+    function el(tag, attrs, ...children) {
+      const node = document.createElement(tag);
+      for (const [k, v] of Object.entries(attrs || {})) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === 'class') node.className = v;
+        else if (k === 'text') node.textContent = v;
+        else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+        else if (v === true) node.setAttribute(k, '');
+        else node.setAttribute(k, String(v));
+      }
+      for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c);
+      return node;
+    }
+
+    let uid = 0;
+    const nextId = (p) => 'alver-chat-' + p + '-' + (++uid);
+
+    /** A safe external link (http/https only), or null. */
+    function makeLink(href, label) {
+      let u;
+      try { u = new URL(href); } catch (e) { return null; }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+      return el('a', { href: u.href, target: '_blank', rel: 'noopener noreferrer' },
+        label || href, el('span', { class: 'alver-chat__sr', text: ' ' + t('newTab') }));
+    }
+
+    const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+
+    /** Append text to parent as text nodes, turning http(s) URLs into links. */
+    function appendRichText(parent, text) {
+      let last = 0;
+      for (const m of String(text || '').matchAll(URL_RE)) {
+        let url = m[0];
+        const trail = url.match(/[.,;:!?)\]}»"']+$/); // punctuation after a URL is not part of it
+        if (trail) url = url.slice(0, -trail[0].length);
+        parent.append(text.slice(last, m.index));
+        parent.append(makeLink(url) || url);
+        last = m.index + url.length;
+      }
+      parent.append(String(text || '').slice(last));
+    }
+
+    function formatTime(iso) {
+      const d = iso ? new Date(iso) : new Date();
+      if (isNaN(d)) return '';
+      // nb-NO for both: browsers often lack nn-NO locale data; the 24-hour format is the same.
+      return d.toLocaleTimeString('nb-NO', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    }
+
+    /* --------------------------------------------------------------------- API */
+
+    class ApiError extends Error {
+      constructor(status, code, data) {
+        super(code || 'http_' + status);
+        this.status = status;   // 0 = network error / unreachable
+        this.code = code || '';
+        this.data = data || {};
+      }
+    }
+
+    /** Call the citizen API. Returns parsed JSON, text, null (204) or the Response (raw). */
+    async function api(method, path, body, opts = {}) {
+      const headers = {};
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      if (S.token) headers.Authorization = 'Bearer ' + S.token;
+      let res;
+      try {
+        res = await fetch(API + path, {
+          method, headers, signal: opts.signal, cache: 'no-store', credentials: 'omit',
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch (e) {
+        if (e.name === 'AbortError') throw e;
+        throw new ApiError(0, 'network');
+      }
+      if (res.ok) {
+        if (opts.raw) return res;
+        if (res.status === 204) return null;
+        const type = res.headers.get('content-type') || '';
+        return type.includes('json') ? res.json() : res.text();
+      }
+      let data = {};
+      try { data = await res.json(); } catch (e) { /* not JSON (e.g. static server) */ }
+      throw new ApiError(res.status, data && data.error, data);
+    }
+
+    const convPath = (suffix) => '/conversations/' + encodeURIComponent(S.conversationId) + (suffix || '');
+
+    /** Human text (UI language) for an API error. */
+    function errorText(err) {
+      const s = err.status;
+      if (s === 413 || err.code === 'message_too_long') return t('errTooLong', { max: MAX_LEN });
+      if (s === 429) return t('errRate', { s: Math.max(1, Math.ceil(Number(err.data.retry_after) || 30)) });
+      if (s === 400) return t('errBad');
+      if (s === 0 || s >= 500 || s === 405) return t('errUnavailable');
+      return t('errOther', { status: s });
+    }
+
+    const isGone = (err) => err instanceof ApiError && (err.status === 401 || err.status === 404)
+      && err.code !== 'message_too_long';
+
+    /* ---------------------------------------------------------------- build UI */
+
+    const ids = {
+      panel: nextId('panel'), title: nextId('title'), input: nextId('input'), hint: nextId('hint'),
+      counter: nextId('counter'), confirm: nextId('confirm'), offQ: nextId('offq'), offQErr: nextId('offqerr'),
+      offC: nextId('offc'), offCHint: nextId('offchint'), offCErr: nextId('offcerr'), offTitle: nextId('offtitle'),
+    };
+
+    const launcherBadge = el('span', { class: 'alver-chat__badge', hidden: true, text: t('unread') });
+    const launcher = el('button', {
+      type: 'button', class: 'alver-chat__launcher', 'aria-expanded': 'false', 'aria-controls': ids.panel,
+      'data-testid': 'chat-launcher', onclick: () => openPanel(true),
+    }, el('span', { class: 'alver-chat__launcher-icon', 'aria-hidden': 'true', text: '💬' }), t('launcher'), launcherBadge);
+
+    const closeBtn = el('button', {
+      type: 'button', class: 'alver-chat__close', 'aria-label': t('closeLabel'), 'data-testid': 'chat-close',
+      onclick: () => closePanel(),
+    }, el('span', { 'aria-hidden': 'true', text: '✕ ' }), t('close'));
+
+    const privacyLink = makeLink(PRIVACY_URL, t('privacyLink'));
+    const notice = el('div', { class: 'alver-chat__notice', 'data-testid': 'chat-privacy-notice' },
+      el('p', { text: t('intro') }),
+      el('p', { class: 'alver-chat__privacy' }, el('strong', { text: t('privacy') }), ' ', privacyLink));
+
+    // role="log" has an implicit aria-live="polite"; we switch that off and announce only
+    // the newest incoming message through the separate live region below.
+    const log = el('div', {
+      class: 'alver-chat__log', role: 'log', 'aria-live': 'off', 'aria-label': t('logLabel'), 'data-testid': 'chat-log',
+    });
+    const typing = el('div', { class: 'alver-chat__typing', hidden: true, 'data-testid': 'chat-typing' },
+      el('span', { class: 'alver-chat__dots', 'aria-hidden': 'true' }, el('span'), el('span'), el('span')),
+      el('span', { class: 'alver-chat__typing-text' }));
+
+    // Queue / status box (waiting, with a person, closed).
+    const statusText = el('p', { class: 'alver-chat__status-text', 'data-testid': 'chat-queue-status' });
+    const cancelBtn = el('button', {
+      type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-cancel-waiting',
+      onclick: cancelWaiting,
+    }, t('cancelWaiting'));
+    const statusBox = el('div', { class: 'alver-chat__status', hidden: true, 'data-testid': 'chat-status' }, statusText, cancelBtn);
+
+    // Offline request form.
+    const offQ = el('textarea', {
+      id: ids.offQ, rows: 3, maxlength: MAX_LEN, required: true, 'data-testid': 'chat-offline-question',
+      'aria-describedby': ids.offQErr,
+    });
+    const offQErr = el('p', { id: ids.offQErr, class: 'alver-chat__field-error', hidden: true, 'data-testid': 'chat-offline-question-error' });
+    const offC = el('input', {
+      id: ids.offC, type: 'text', autocomplete: 'email', required: true, 'data-testid': 'chat-offline-contact',
+      'aria-describedby': ids.offCHint,
+    });
+    const offCErr = el('p', { id: ids.offCErr, class: 'alver-chat__field-error', hidden: true, 'data-testid': 'chat-offline-contact-error' });
+    const offSubmit = el('button', { type: 'submit', class: 'alver-chat__btn', 'data-testid': 'chat-offline-submit' }, t('offlineSubmit'));
+    const offlineForm = el('form', {
+      class: 'alver-chat__offline', hidden: true, novalidate: true, 'aria-labelledby': ids.offTitle,
+      'data-testid': 'chat-offline-form', onsubmit: submitOffline,
+    },
+    el('h3', { id: ids.offTitle, class: 'alver-chat__offline-title', text: t('offlineTitle') }),
+    el('p', { text: t('offlineIntro') }),
+    el('label', { for: ids.offQ, text: t('offlineQuestion') }), offQ, offQErr,
+    el('label', { for: ids.offC, text: t('offlineContact') }),
+    el('p', { id: ids.offCHint, class: 'alver-chat__hint', text: t('offlineContactHint') }), offC, offCErr,
+    el('div', { class: 'alver-chat__row' }, offSubmit,
+      el('button', { type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-offline-dismiss', onclick: dismissOffline }, t('offlineDismiss'))));
+    const offlineDone = el('p', { class: 'alver-chat__confirmation', hidden: true, 'data-testid': 'chat-offline-confirmation', tabindex: '-1' });
+
+    const body = el('div', { class: 'alver-chat__body' }, notice, log, typing, statusBox, offlineForm, offlineDone);
+
+    // Error line: role="alert" so errors are announced at once.
+    const errorBox = el('div', { class: 'alver-chat__error', role: 'alert', 'data-testid': 'chat-error' });
+
+    // Composer.
+    const input = el('textarea', {
+      id: ids.input, class: 'alver-chat__input', rows: 2, maxlength: MAX_LEN, autocomplete: 'off',
+      'aria-describedby': ids.hint + ' ' + ids.counter, 'data-testid': 'chat-input',
+    });
+    const counter = el('p', { id: ids.counter, class: 'alver-chat__counter', 'data-testid': 'chat-counter' });
+    const sendBtn = el('button', { type: 'submit', class: 'alver-chat__btn alver-chat__send', 'data-testid': 'chat-send' }, t('send'));
+    const composer = el('form', { class: 'alver-chat__composer', onsubmit: onSubmit },
+      el('label', { for: ids.input, class: 'alver-chat__label', text: t('inputLabel') }),
+      el('div', { class: 'alver-chat__compose-row' }, input, sendBtn),
+      el('p', { id: ids.hint, class: 'alver-chat__hint alver-chat__sr', text: t('inputHint') }),
+      counter);
+
+    // Tools: download / delete (with an inline confirm).
+    const downloadBtn = el('button', { type: 'button', class: 'alver-chat__link-btn', 'data-testid': 'chat-download', onclick: downloadTranscript }, t('download'));
+    const deleteBtn = el('button', { type: 'button', class: 'alver-chat__link-btn', 'data-testid': 'chat-delete', 'aria-expanded': 'false', 'aria-controls': ids.confirm, onclick: askDelete }, t('delete'));
+    const confirmText = el('p', { class: 'alver-chat__confirm-text', tabindex: '-1', text: t('confirmDelete') });
+    const confirmBox = el('div', { id: ids.confirm, class: 'alver-chat__confirm', role: 'group', 'aria-label': t('delete'), hidden: true, 'data-testid': 'chat-delete-confirm-box' },
+      confirmText,
+      el('div', { class: 'alver-chat__row' },
+        el('button', { type: 'button', class: 'alver-chat__btn alver-chat__btn--danger', 'data-testid': 'chat-delete-confirm', onclick: deleteConversation }, t('confirmYes')),
+        el('button', { type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-delete-cancel', onclick: cancelDelete }, t('confirmNo'))));
+    const tools = el('div', { class: 'alver-chat__tools', hidden: true }, el('div', { class: 'alver-chat__row' }, downloadBtn, deleteBtn), confirmBox);
+
+    const panel = el('section', {
+      id: ids.panel, class: 'alver-chat__panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': ids.title,
+      hidden: true, 'data-testid': 'chat-panel',
+      onkeydown: (e) => { if (e.key === 'Escape') { e.preventDefault(); closePanel(); } },
+    },
+    el('div', { class: 'alver-chat__header' }, el('h2', { id: ids.title, class: 'alver-chat__title', text: t('title') }), closeBtn),
+    body, errorBox, composer, tools);
+
+    // Polite live region: its text is replaced with each new incoming message only.
+    const live = el('div', { class: 'alver-chat__sr', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'chat-live' });
+
+    const root = el('div', { class: 'alver-chat', lang: LANG, 'data-testid': 'chat-root' }, launcher, panel, live);
+    const brand = usableBrandColour(MUNICIPALITY.brand_colour);
+    if (brand) {
+      root.style.setProperty('--ac-primary', brand);
+      root.style.setProperty('--ac-primary-hover', darker(brand));
+    }
+
+    /* --------------------------------------------------------------- rendering */
+
+    function senderLabel(m) {
+      switch (m.sender) {
+        case 'citizen': return t('you');
+        case 'bot': return t('bot');
+        case 'staff': return m.staff_first_name ? t('staff', { name: m.staff_first_name }) : t('staffNoName');
+        default: return t('system');
+      }
+    }
+
+    /** Build the DOM for one message (server message or a pending local one). */
+    function renderMessage(m) {
+      const sender = ['citizen', 'bot', 'staff', 'system'].includes(m.sender) ? m.sender : 'system';
+      const node = el('div', {
+        class: 'alver-chat__msg alver-chat__msg--' + sender + (m.pending ? ' is-pending' : ''),
+        'data-testid': 'chat-message', 'data-sender': sender, 'data-message-id': m.id || null,
+      });
+      const meta = el('p', { class: 'alver-chat__meta' },
+        el('span', { class: 'alver-chat__sender', text: senderLabel(m) }),
+        el('time', { datetime: m.created_at || null, text: m.pending ? t('sending') : formatTime(m.created_at) }));
+      const text = el('div', { class: 'alver-chat__text', 'data-testid': 'chat-message-text' });
+      appendRichText(text, m.text);
+      node.append(meta, text);
+
+      // Extra links that are not already in the text.
+      const links = (m.links || []).filter((u) => !String(m.text || '').includes(u)).map((u) => makeLink(u)).filter(Boolean);
+      if (links.length) {
+        node.append(el('div', { class: 'alver-chat__links' }, el('span', { text: t('links') }),
+          el('ul', {}, links.map((a) => el('li', {}, a)))));
+      }
+
+      if (sender === 'bot' && Array.isArray(m.buttons) && m.buttons.length && !m.used) {
+        node.append(el('div', { class: 'alver-chat__quick', role: 'group', 'aria-label': t('quickReplies') },
+          m.buttons.map((b) => el('button', {
+            type: 'button', class: 'alver-chat__quick-btn', 'data-testid': 'chat-quick-reply', 'data-payload': b.payload || '',
+            onclick: () => onQuickReply(m, b),
+          }, String(b.title || b.payload || '')))));
+      }
+
+      if (sender === 'bot' && m.id) node.append(renderFeedback(m));
+      return node;
+    }
+
+    function renderFeedback(m) {
+      const mk = (value, emoji, label, testid) => el('button', {
+        type: 'button', class: 'alver-chat__fb-btn', 'aria-label': label, title: label,
+        'aria-pressed': S.feedback[m.id] === value ? 'true' : 'false', 'data-testid': testid, 'data-value': value,
+        onclick: (e) => sendFeedback(m.id, value, e.currentTarget.parentNode),
+      }, el('span', { 'aria-hidden': 'true', text: emoji }));
+      return el('div', { class: 'alver-chat__feedback', role: 'group', 'aria-label': t('feedbackGroup') },
+        mk(1, '👍', t('feedbackUp'), 'chat-feedback-up'), mk(-1, '👎', t('feedbackDown'), 'chat-feedback-down'));
+    }
+
+    /** Insert a message node in id order (pending nodes stay last). */
+    function insertNode(node, id) {
+      if (id) {
+        for (const child of log.children) {
+          const cid = Number(child.dataset.messageId || 0);
+          if (!cid || cid > id) { log.insertBefore(node, child); return; }
+        }
+      }
+      log.append(node);
+    }
+
+    /**
+     * Add server messages (deduplicated by id). Incoming messages (bot/staff/system) are
+     * announced through the live region when `announce` is set.
+     */
+    function addMessages(list, announce) {
+      const incoming = [];
+      for (const m of list || []) {
+        if (!m || typeof m.id !== 'number' || seen.has(m.id)) continue;
+        seen.add(m.id);
+        if (m.sender === 'citizen') {
+          // Replace the pending bubble of the same text, if any.
+          const pending = [...log.querySelectorAll('.is-pending')].find((n) => n._text === m.text);
+          if (pending) pending.remove();
+        }
+        S.messages.push(m);
+        S.lastId = Math.max(S.lastId, m.id);
+        insertNode(renderMessage(m), m.id);
+        if (m.sender !== 'citizen') incoming.push(m);
+      }
+      S.messages.sort((a, b) => a.id - b.id);
+      refreshQuickReplies();
+      if (incoming.length && announce) {
+        announceText(incoming.map((m) => senderLabel(m) + ': ' + (m.text || '')).join('\n'));
+        if (panel.hidden) setUnread(true);
+      }
+      if (incoming.some((m) => m.sender === 'staff' || m.sender === 'bot')) setBotTyping(false);
+      scrollToEnd();
+    }
+
+    /** Quick replies are only usable until the citizen writes again. */
+    function refreshQuickReplies() {
+      const lastCitizen = S.messages.reduce((acc, m) => (m.sender === 'citizen' ? m.id : acc), 0);
+      for (const m of S.messages) {
+        if (m.sender === 'bot' && m.buttons && m.buttons.length && !m.used && m.id < lastCitizen) m.used = true;
+      }
+      for (const group of log.querySelectorAll('.alver-chat__quick')) {
+        const id = Number(group.parentNode.dataset.messageId);
+        const m = S.messages.find((x) => x.id === id);
+        if (!m || m.used) group.remove();
+      }
+    }
+
+    function removeAllQuickReplies() {
+      for (const m of S.messages) if (m.buttons && m.buttons.length) m.used = true;
+      for (const g of log.querySelectorAll('.alver-chat__quick')) g.remove();
+    }
+
+    function renderLog() {
+      log.textContent = '';
+      for (const m of S.messages) log.append(renderMessage(m));
+      refreshQuickReplies();
+    }
+
+    /** Replace the live region's text with the new message (cleared first so repeats are read). */
+    let liveTimer = null;
+    function announceText(text) {
+      live.textContent = '';
+      clearTimeout(liveTimer);
+      liveTimer = setTimeout(() => { live.textContent = text; }, 100);
+    }
+
+    function scrollToEnd() {
+      requestAnimationFrame(() => { body.scrollTop = body.scrollHeight; });
+    }
+
+    function setUnread(on) {
+      unread = on;
+      launcherBadge.hidden = !on;
+    }
+
+    function setBotTyping(on) {
+      botTyping = on;
+      updateTyping();
+    }
+
+    function staffName() {
+      if (S.staff && S.staff.first_name) return S.staff.first_name;
+      for (let i = S.messages.length - 1; i >= 0; i--) {
+        if (S.messages[i].sender === 'staff' && S.messages[i].staff_first_name) return S.messages[i].staff_first_name;
+      }
+      return '';
+    }
+
+    function updateTyping() {
+      const staffTyping = !!(S.staff && S.staff.typing && S.state === 'with_human');
+      const on = staffTyping || botTyping;
+      typing.hidden = !on;
+      typing.querySelector('.alver-chat__typing-text').textContent = staffTyping
+        ? t('staffTyping', { name: staffName() || t('staffNoName') }) : t('botTyping');
+      if (on) scrollToEnd();
+    }
+
+    /** Update queue/person/closed status box, offline form, tools. */
+    function updateStatus() {
+      let text = '';
+      if (S.state === 'waiting') {
+        const pos = S.queue && S.queue.position;
+        text = pos ? t('queue', { n: pos }) : t('queueNoPos');
+      } else if (S.state === 'with_human') {
+        const name = staffName();
+        text = name ? t('withStaff', { name }) : t('withStaffNoName');
+      } else if (S.state === 'closed') {
+        text = t('closedState');
+      }
+      statusBox.hidden = !text;
+      statusBox.dataset.state = S.state;
+      statusText.textContent = text;
+      cancelBtn.hidden = S.state !== 'waiting';
+      offlineForm.hidden = !S.offlineOffer;
+      tools.hidden = !S.conversationId;
+      updateTyping();
+    }
+
+    function showError(text) {
+      errorBox.textContent = '';
+      if (text) errorBox.append(el('span', { class: 'alver-chat__sr', text: t('errorPrefix') + ' ' }), text);
+      errorBox.classList.toggle('is-visible', !!text);
+    }
+
+    function updateCounter() {
+      const n = input.value.length;
+      counter.textContent = n >= MAX_LEN ? t('counterFull', { max: MAX_LEN })
+        : n >= COUNTER_FROM ? t('counter', { n, max: MAX_LEN }) : '';
+      counter.classList.toggle('is-full', n >= MAX_LEN);
+    }
+
+    /* ----------------------------------------------------------- conversation */
+
+    /** Apply an answer from POST /messages or GET /events. */
+    function applyUpdate(data, announce) {
+      if (!data || typeof data !== 'object') return;
+      addMessages(data.messages, announce);
+      if (typeof data.state === 'string') S.state = data.state;
+      if ('queue' in data || S.state !== 'waiting') S.queue = S.state === 'waiting' ? data.queue || S.queue : null;
+      if ('staff' in data) S.staff = data.staff || null;
+      if (data.offline_offer) {
+        // The flag may stay true on every poll: only show an offer that is newer than the
+        // last one the citizen sent or dismissed (offers come with a system message).
+        const lastSystem = lastSystemId();
+        if (lastSystem > S.offlineHandledId || (!lastSystem && !S.offlineHandledId)) S.offlineOffer = true;
+      }
+      updateStatus();
+      save();
+      ensurePolling();
+    }
+
+    async function ensureConversation() {
+      if (S.conversationId && S.token) return;
+      const data = await api('POST', '/conversations', { language: LANG });
+      if (!data || !data.conversation_id || !data.token) throw new ApiError(0, 'bad_answer');
+      S.conversationId = data.conversation_id;
+      S.token = data.token;
+      S.state = data.state || 'bot';
+      S.lastId = 0;
+      save();
+      updateStatus();
+    }
+
+    /** Forget the current conversation locally (server side already gone or deleted). */
+    function resetConversation(noticeText) {
+      stopPolling();
+      const open = S.open;
+      S = freshState();
+      S.open = open;
+      seen.clear();
+      try { sessionStorage.removeItem(STORE_KEY); } catch (e) { /* ignore */ }
+      save();
+      renderLog();
+      setBotTyping(false);
+      offlineDone.hidden = true;
+      confirmBox.hidden = true;
+      deleteBtn.setAttribute('aria-expanded', 'false');
+      if (noticeText) {
+        log.append(el('div', { class: 'alver-chat__msg alver-chat__msg--system alver-chat__msg--local', 'data-testid': 'chat-local-notice' },
+          el('p', { class: 'alver-chat__text', text: noticeText })));
+        announceText(noticeText);
+      }
+      updateStatus();
+    }
+
+    /** Send a citizen message (text; payload for quick replies). Returns true on success. */
+    async function send(text, payload, retried) {
+      text = String(text || '').trim();
+      if (!text || sending) return false;
+      if (text.length > MAX_LEN) { showError(t('errTooLong', { max: MAX_LEN })); return false; }
+      sending = true;
+      showError('');
+      removeAllQuickReplies();
+      log.querySelectorAll('.alver-chat__msg--local').forEach((n) => n.remove());
+      const pendingNode = renderMessage({ sender: 'citizen', text, pending: true });
+      pendingNode._text = text;
+      log.append(pendingNode);
+      scrollToEnd();
+      if (S.state === 'bot' || S.state === 'closed') setBotTyping(true);
+      try {
+        await ensureConversation();
+        const body = payload ? { text, payload } : { text };
+        const data = await api('POST', convPath('/messages'), body);
+        pendingNode.remove();
+        applyUpdate(data, true);
+        return true;
+      } catch (err) {
+        pendingNode.remove();
+        if (isGone(err) && S.conversationId && !retried) {
+          // Conversation expired or deleted elsewhere: start fresh and try once more.
+          resetConversation(t('gone'));
+          sending = false;
+          return send(text, payload, true);
+        }
+        showError(errorText(err));
+        return false;
+      } finally {
+        sending = false;
+        setBotTyping(false);
+        save();
+      }
+    }
+
+    async function onSubmit(e) {
+      e.preventDefault();
+      const text = input.value;
+      if (!text.trim()) { input.focus(); return; }
+      input.value = '';
+      updateCounter();
+      const ok = await send(text);
+      if (!ok && !input.value) { input.value = text; updateCounter(); }
+      input.focus();
+    }
+
+    function onQuickReply(m, b) {
+      m.used = true;
+      input.focus(); // the buttons disappear; keep focus in a sensible place
+      send(String(b.title || b.payload || ''), b.payload || undefined);
+    }
+
+    async function sendFeedback(id, value, group) {
+      const before = S.feedback[id];
+      if (before === value) return;
+      S.feedback[id] = value;
+      for (const b of group.querySelectorAll('button')) b.setAttribute('aria-pressed', String(Number(b.dataset.value) === value));
+      save();
+      try {
+        await api('POST', convPath('/feedback'), { message_id: id, value });
+        showError('');
+        announceText(t('feedbackThanks'));
+      } catch (err) {
+        S.feedback[id] = before;
+        for (const b of group.querySelectorAll('button')) b.setAttribute('aria-pressed', String(Number(b.dataset.value) === before));
+        save();
+        showError(errorText(err));
+      }
+    }
+
+    /** Citizen typing signal, only while a person has the conversation (throttled). */
+    function onInput() {
+      updateCounter();
+      if (S.state !== 'with_human' || !S.conversationId) return;
+      const now = Date.now();
+      if (now - lastTypingSent < TYPING_EVERY_MS) return;
+      lastTypingSent = now;
+      api('POST', convPath('/typing'), {}).catch(() => { /* best effort */ });
+    }
+
+    function onInputKey(e) {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        composer.requestSubmit ? composer.requestSubmit() : sendBtn.click();
+      }
+    }
+
+    async function cancelWaiting() {
+      try {
+        const data = await api('POST', convPath('/cancel-waiting'), {});
+        S.state = (data && data.state) || 'bot';
+        S.queue = null;
+        updateStatus();
+        save();
+        announceText(t('cancelled'));
+        input.focus();
+      } catch (err) {
+        if (isGone(err)) resetConversation(t('gone'));
+        else showError(errorText(err));
+      }
+    }
+
+    /* ------------------------------------------------------------ offline form */
+
+    function setFieldError(field, errNode, hintId, text) {
+      errNode.textContent = text || '';
+      errNode.hidden = !text;
+      field.setAttribute('aria-invalid', text ? 'true' : 'false');
+      field.setAttribute('aria-describedby', [hintId, text ? errNode.id : ''].filter(Boolean).join(' ') || errNode.id);
+    }
+
+    async function submitOffline(e) {
+      e.preventDefault();
+      const question = offQ.value.trim();
+      const contact = offC.value.trim();
+      setFieldError(offQ, offQErr, '', question ? '' : t('errQuestion'));
+      setFieldError(offC, offCErr, ids.offCHint, contact ? '' : t('errContact'));
+      if (!question) { offQ.focus(); return; }
+      if (!contact) { offC.focus(); return; }
+      offSubmit.disabled = true;
+      try {
+        await ensureConversation();
+        await api('POST', convPath('/offline-request'), { question, contact });
+        markOfflineHandled();
+        offQ.value = '';
+        offC.value = '';
+        offlineDone.textContent = t('offlineSent');
+        offlineDone.hidden = false;
+        updateStatus();
+        announceText(t('offlineSent'));
+        offlineDone.focus();
+      } catch (err) {
+        if (err.status === 422 || err.code === 'invalid_contact') {
+          setFieldError(offC, offCErr, ids.offCHint, t('errContact'));
+          offC.focus();
+        } else {
+          showError(errorText(err));
+        }
+      } finally {
+        offSubmit.disabled = false;
+      }
+    }
+
+    const lastSystemId = () => S.messages.reduce((acc, m) => (m.sender === 'system' ? m.id : acc), 0);
+
+    function markOfflineHandled() {
+      S.offlineOffer = false;
+      S.offlineHandledId = Math.max(1, lastSystemId());
+      save();
+    }
+
+    function dismissOffline() {
+      markOfflineHandled();
+      updateStatus();
+      input.focus();
+    }
+
+    /* --------------------------------------------------------- download/delete */
+
+    async function downloadTranscript() {
+      if (!S.conversationId) { showError(t('errNoConversation')); return; }
+      try {
+        const res = await api('GET', convPath('/transcript'), undefined, { raw: true });
+        const blob = await res.blob();
+        const url = URL.createObjectURL(new Blob([blob], { type: 'text/plain;charset=utf-8' }));
+        const a = el('a', { href: url, download: t('downloadName') + '-' + new Date().toISOString().slice(0, 10) + '.txt', hidden: true });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 5000);
+        showError('');
+        announceText(t('downloaded'));
+      } catch (err) {
+        if (isGone(err)) resetConversation(t('gone'));
+        else showError(errorText(err));
+      }
+    }
+
+    function askDelete() {
+      confirmBox.hidden = false;
+      deleteBtn.setAttribute('aria-expanded', 'true');
+      confirmText.focus();
+    }
+
+    function cancelDelete() {
+      confirmBox.hidden = true;
+      deleteBtn.setAttribute('aria-expanded', 'false');
+      deleteBtn.focus();
+    }
+
+    async function deleteConversation() {
+      try {
+        if (S.conversationId) await api('DELETE', convPath());
+      } catch (err) {
+        if (!isGone(err)) { showError(errorText(err)); return; }
+      }
+      showError('');
+      resetConversation(t('deleted'));
+      input.focus();
+    }
+
+    /* ---------------------------------------------------------------- polling */
+
+    let pollRunning = false;
+    let pollAbort = null;
+
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    const personInvolved = () => S.state === 'waiting' || S.state === 'with_human';
+    const shouldPoll = () => !!(S.conversationId && S.token) && (S.open || personInvolved());
+
+    function ensurePolling() {
+      if (!pollRunning && shouldPoll()) pollLoop();
+    }
+
+    function stopPolling() {
+      if (pollAbort) pollAbort.abort();
+    }
+
+    /** Long-poll /events while the panel is open or a person is involved; back off on errors. */
+    async function pollLoop() {
+      pollRunning = true;
+      let wait = 0;       // first call returns at once (catch up after reload/navigation)
+      let failures = 0;
+      while (shouldPoll()) {
+        const conv = S.conversationId;
+        const ctrl = new AbortController();
+        pollAbort = ctrl;
+        let timedOut = false;
+        const timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, (wait + 15) * 1000);
+        try {
+          const data = await api('GET', convPath('/events?after=' + S.lastId + '&wait=' + wait), undefined, { signal: ctrl.signal });
+          if (conv !== S.conversationId) continue;
+          if (failures) showError('');
+          failures = 0;
+          wait = POLL_WAIT_S;
+          applyUpdate(data, true);
+        } catch (err) {
+          if (err.name === 'AbortError' && !timedOut) continue; // stopped on purpose
+          if (isGone(err)) {
+            if (conv === S.conversationId) resetConversation(t('gone'));
+            break;
+          }
+          failures++;
+          if (err.status === 429) {
+            await sleep(Math.max(1, Number(err.data.retry_after) || 10) * 1000);
+          } else {
+            if (failures >= 2) showError(t('errConnection'));
+            await sleep(Math.min(60, 2 ** failures) * 1000); // 2, 4, 8 … 60 s
+          }
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      pollRunning = false;
+      pollAbort = null;
+    }
+
+    /* ------------------------------------------------------------ open / close */
+
+    function openPanel(focus) {
+      panel.hidden = false;
+      launcher.hidden = true;
+      launcher.setAttribute('aria-expanded', 'true');
+      S.open = true;
+      setUnread(false);
+      save();
+      scrollToEnd();
+      if (focus) input.focus();
+      ensurePolling();
+    }
+
+    function closePanel() {
+      panel.hidden = true;
+      launcher.hidden = false;
+      launcher.setAttribute('aria-expanded', 'false');
+      confirmBox.hidden = true;
+      deleteBtn.setAttribute('aria-expanded', 'false');
+      S.open = false;
+      save();
+      launcher.focus();
+      if (!shouldPoll()) stopPolling();
+    }
+
+    /* ------------------------------------------------------------------- start */
+
+    input.addEventListener('input', onInput);
+    input.addEventListener('keydown', onInputKey);
+    offC.addEventListener('input', () => { if (!offCErr.hidden) setFieldError(offC, offCErr, ids.offCHint, ''); });
+
+    function mount() {
+      document.body.append(root);
+      renderLog();
+      updateStatus();
+      updateCounter();
+      if (S.open) openPanel(false); // restore after navigation, without stealing focus
+      else ensurePolling();         // a person may be involved while the panel is closed
+    }
+
+    whenBody(mount);
+
+    ready = { open: () => openPanel(true), close: () => closePanel(), reset: () => resetConversation('') };
+  }
 })();

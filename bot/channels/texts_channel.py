@@ -1,0 +1,119 @@
+"""Serves the labels of the widget and the console from the one text catalogue.
+
+``GET /texts/widget.json?lang=nn`` and ``GET /texts/console.json?lang=nb`` answer::
+
+    {"language": "nn",
+     "texts": {"title": "Chat med Alver kommune", ...},
+     "municipality": {"name": "Alver kommune", "privacy_url": "...", "brand_colour": "#0b4f6c"}}
+
+The texts are the ``widget`` or ``console`` section of bot/messages.yml, with the
+knowledge-base placeholders ({municipality}, ...) filled; the browser fills the others
+({n}, {name}, ...). Any origin may read them (the widget is embedded on the
+municipality's web site), and browsers may cache them for a minute.
+
+Register in ``credentials.yml``::
+
+    bot.channels.texts_channel.TextsChannel: {}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.kb import KnowledgeBase, default_store
+from bot.language import DEFAULT_LANGUAGE
+from bot.messages import ui_texts
+
+__all__ = ["CACHE_SECONDS", "TextsChannel", "texts_payload"]
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+CACHE_SECONDS = 60
+LANGUAGES = ("nn", "nb", "en")
+PAGES = ("widget", "console")
+
+
+def texts_payload(page: str, language: str, kb: KnowledgeBase) -> dict[str, Any]:
+    """The JSON body for one page (``widget`` or ``console``) in ``language``."""
+    return {
+        "language": language,
+        "texts": ui_texts(page, language, kb),
+        "municipality": {
+            "name": kb.municipality.name.get(language),
+            "privacy_url": kb.municipality.privacy_url,
+            "brand_colour": kb.municipality.brand_colour,
+        },
+    }
+
+
+def _live_knowledge_base() -> KnowledgeBase:
+    return default_store().get()
+
+
+class TextsChannel(InputChannel):
+    """``/texts/<page>.json``: the widget's and the console's labels (no messages go here).
+
+    Args:
+        knowledge_base: Returns the knowledge base (tests pass the fixture's).
+    """
+
+    def __init__(self, knowledge_base: Callable[[], KnowledgeBase] = _live_knowledge_base) -> None:
+        self.knowledge_base = knowledge_base
+
+    @classmethod
+    def name(cls) -> str:
+        """Channel name."""
+        return "alver_texts"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """No settings."""
+        return cls()
+
+    def url_prefix(self) -> str:
+        """Absolute prefix ``/texts``."""
+        return "/texts"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """Build the blueprint."""
+        bp = Blueprint("alver_texts")
+        headers = {
+            "Access-Control-Allow-Origin": "*",
+            "Cache-Control": f"public, max-age={CACHE_SECONDS}",
+            "X-Content-Type-Options": "nosniff",
+        }
+
+        async def texts(request: Request, name: str) -> HTTPResponse:
+            page = name.removesuffix(".json")
+            if not name.endswith(".json") or page not in PAGES:
+                return response.json(
+                    {
+                        "error": "not_found",
+                        "message": f"No texts named '{name}'; use widget.json or console.json.",
+                    },
+                    status=404,
+                    headers=headers,
+                )
+            language = request.args.get("lang", DEFAULT_LANGUAGE)
+            if language not in LANGUAGES:
+                language = DEFAULT_LANGUAGE
+            body = texts_payload(page, language, self.knowledge_base())
+            return response.json(body, headers=headers, ensure_ascii=False)
+
+        async def one_cors_header(request: Request, answer: HTTPResponse | None) -> None:
+            # `rasa run --cors ...` adds its own header to every response; browsers refuse two.
+            if answer is None:
+                return
+            for header in {h.lower() for h in answer.headers.keys()}:
+                if header.startswith("access-control-"):
+                    del answer.headers[header]
+            answer.headers["Access-Control-Allow-Origin"] = "*"
+
+        bp.add_route(texts, "/<name:str>", methods=["GET"], name="alver_texts_page")
+        bp.middleware(one_cors_header, "response")
+        return bp
