@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import say
+from bot.kb.facts import render_answer
 from bot.kb.models import FaqEntry, KnowledgeBase
 from bot.language import words
 
@@ -84,7 +85,7 @@ def answer_from_faq(
         dispatcher,
         "answer_with_link",
         language,
-        answer=faq.entry.answer.get(language),
+        answer=render_answer(kb, faq.entry.answer, language),
         link=faq.entry.link or kb.contact.web,
     )
     return []

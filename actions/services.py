@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import KnowledgeBaseAction, language_of, latest_entities, say
 from actions.faq import answer_from_faq
+from bot.kb.facts import render_answer
 from bot.messages import render
 
 
@@ -42,7 +43,7 @@ class ActionService(KnowledgeBaseAction):
                 dispatcher,
                 "answer_with_link",
                 language,
-                answer=service.answer.get(language),
+                answer=render_answer(kb, service.answer, language),
                 link=service.link,
             )
             return []

@@ -379,3 +379,26 @@ def test_every_domain_action_is_implemented(domain: dict[str, Any]) -> None:
     executor = ActionExecutor()
     executor.register_package("actions")
     assert set(domain["actions"]) <= set(executor.actions)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("kan eg sende brev på e-post", "email"),
+        ("kvifor har innbyggjarservice kortare opningstid", "phone_hours"),
+    ],
+)
+def test_faq_answers_state_facts_from_the_knowledge_base(
+    make: Make,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    make_tracker: Build,
+    kb: KnowledgeBase,
+    text: str,
+    fact: str,
+) -> None:
+    run(make(ActionNotUnderstood), dispatcher, make_tracker("nlu_fallback", text=text), domain)
+    answer = texts(dispatcher)
+    expected = {"email": kb.contact.email, "phone_hours": "09.00–15.00"}[fact]
+    assert expected in answer
+    assert "{" not in answer and "}" not in answer

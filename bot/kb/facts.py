@@ -9,24 +9,19 @@ The loader has already rejected unknown placeholders (:mod:`bot.kb.placeholders`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from bot.kb.models import LANGUAGES, KnowledgeBase, Text
 from bot.kb.placeholders import PLACEHOLDER
-from bot.messages import schedule_label
+from bot.messages import kb_values, schedule_label
 
 __all__ = ["render_answer"]
 
 
-def _values(kb: KnowledgeBase, language: str) -> dict[str, Callable[[], str]]:
-    contact = kb.contact
+def _values(kb: KnowledgeBase, language: str) -> dict[str, str]:
     return {
-        "phone": lambda: contact.phone,
-        "email": lambda: contact.email,
-        "web": lambda: contact.web,
-        "post": lambda: contact.postal_address,
-        "phone_hours": lambda: schedule_label(contact.phone_hours, language),
-        "municipality": lambda: kb.municipality.name.get(language),
+        **kb_values(kb, language),  # the facts every catalogue text may name
+        "post": kb.contact.postal_address,
+        "phone_hours": schedule_label(kb.contact.phone_hours, language),
     }
 
 
@@ -57,7 +52,7 @@ def render_answer(kb: KnowledgeBase, text: Text | str, language: str) -> str:
             if location is not None and location.has_desk:
                 return schedule_label(location.opening_hours, language)
         elif name in values and not argument:
-            return values[name]()
+            return values[name]
         return match.group(0)
 
     return PLACEHOLDER.sub(fill, text)

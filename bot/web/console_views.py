@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.handoff.records import Note, OfflineRequest, Sender, StaffUser
+from bot.kb.facts import render_answer
 from bot.kb.models import KnowledgeBase
 
 from .state import WebState
@@ -154,15 +155,15 @@ def conversation_key(snapshot: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def canned_replies(kb: KnowledgeBase) -> list[dict[str, Any]]:
-    """Canned replies from the knowledge base's FAQ and services, in nn and nb."""
+    """Canned replies from the knowledge base's FAQ and services, in nn and nb, facts filled."""
     replies: list[dict[str, Any]] = []
     for faq in kb.faq:
         replies.append(
             {
                 "id": f"faq:{faq.id}",
                 "title": faq.questions[0] if faq.questions else faq.id,
-                "nn": faq.answer.nn,
-                "nb": faq.answer.nb,
+                "nn": render_answer(kb, faq.answer, "nn"),
+                "nb": render_answer(kb, faq.answer, "nb"),
                 "link": faq.link,
             }
         )
@@ -171,8 +172,8 @@ def canned_replies(kb: KnowledgeBase) -> list[dict[str, Any]]:
             {
                 "id": f"service:{item.id}",
                 "title": item.name.nn,
-                "nn": item.answer.nn,
-                "nb": item.answer.nb,
+                "nn": render_answer(kb, item.answer, "nn"),
+                "nb": render_answer(kb, item.answer, "nb"),
                 "link": item.link,
             }
         )
