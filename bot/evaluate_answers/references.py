@@ -21,11 +21,12 @@ from bot.kb.facts import render_answer
 from bot.kb.hours import hours_on
 from bot.kb.models import LANGUAGES, WEEKDAYS, Interval, Location
 from bot.language import fold
-from bot.messages import days_label
+from bot.messages import calendar, days_label
 
 CLOSED = re.compile(
     r"\b(stengt|stengd|stengde|closed|ikkje ope|ikkje open|ikke apent|ikke apen|not open)\b"
 )
+TIME = re.compile(r"\b\d{1,2}\.\d{2}\b")
 OPEN_OR_CLOSED = re.compile(r"\b(ope|open|opne|apen|apent|apne|stengt|stengd|closed|opens?)\b")
 YES = re.compile(r"^\s*(ja|jo|yes)\b")
 _SEGMENT = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÆØÅ•«\"])")
@@ -35,6 +36,14 @@ _WEEKDAY_NAMES = {  # folded names in nn, nb and en, by English weekday
     "friday": ("fredag", "friday"), "saturday": ("laurdag", "lordag", "saturday"),
     "sunday": ("sundag", "sondag", "sunday"),
 }  # fmt: skip
+_SEASONS = ("jul", "christmas", "romjul", "nyttar", "new year", "pask", "easter", "pinse", "whit",
+            "himmelfart", "ascension", "grunnlov", "constitution", "arbeid", "labour")  # fmt: skip
+# Words that tie a sentence to another day than the one asked about ("closed now", "today").
+_OTHER_DAY = re.compile(
+    r"\s(no|na)\b|\b(now|i dag|today|i morgon|i morgen|tomorrow|januar|februar|mars|april|mai|juni"
+    r"|juli|august|september|oktober|november|desember|january|february|march|may|june|july"
+    r"|october|december)\b"
+)
 _WEEKDAYS_WORDS = ("kvardag", "hverdag", "weekday")
 
 
@@ -134,7 +143,12 @@ class Resolver:
             return Ref(text, kind, loc.id, lambda r: _hours_present(r, loc.opening_hours, loc))
         if kind == "now" and len(args) == 1:
             desk = None if args[0] == "all" else self._location(text, args[0]).id
-            return Ref(text, kind, desk, lambda r: bool(OPEN_OR_CLOSED.search(r.norm)))
+            return Ref(
+                text,
+                kind,
+                desk,
+                lambda r: bool(OPEN_OR_CLOSED.search(r.norm) or TIME.search(r.norm)),
+            )
         if kind == "place" and len(args) == 1:
             loc = self._location(text, args[0], desk=False)
             return Ref(text, kind, loc.id, lambda r: _place_present(r, loc))
@@ -161,7 +175,10 @@ class Resolver:
         if kind == "weekday" and len(args) == 2 and args[0] in WEEKDAYS:
             loc = self._location(text, args[1])
             interval = loc.opening_hours.get(args[0])
-            return self._day_ref(text, kind, loc, interval, interval is not None, False)
+            weekday = _WEEKDAY_NAMES[args[0]]
+            return self._day_ref(
+                text, kind, loc, interval, interval is not None, False, (), weekday
+            )
         raise CaseError(f"unknown or malformed reference '{text}' (see docs/answer-evaluation.md)")
 
     def _contact(self, kind: str) -> Callable[[Reply], bool]:
@@ -186,7 +203,14 @@ class Resolver:
         hours = hours_on(self.kb, loc.opening_hours, loc.id, day)
         usual = loc.opening_hours.get(WEEKDAYS[day.weekday()])
         changed = hours.interval is not None and hours.interval != usual
-        return self._day_ref(text, kind, loc, hours.interval, usual is not None, changed)
+        words = _day_words(day)
+        if hours.reason is not None:
+            reasons = [hours.reason.get(lang) for lang in LANGUAGES]
+            words += tuple(normalise(r) for r in reasons) + _season_words(reasons)
+        weekday = _WEEKDAY_NAMES[WEEKDAYS[day.weekday()]]
+        return self._day_ref(
+            text, kind, loc, hours.interval, usual is not None, changed, words, weekday
+        )
 
     def _day_ref(
         self,
@@ -196,10 +220,13 @@ class Resolver:
         interval: Interval | None,
         usually_open: bool,
         changed: bool,
+        day_words: tuple[str, ...],
+        weekday: tuple[str, ...],
     ) -> Ref:
         if interval is None:
+            # "closed" must be said about the asked day, not about now or another day.
             return Ref(
-                text, kind, loc.id, lambda r: bool(CLOSED.search(r.norm)), True, usually_open
+                text, kind, loc.id, lambda r: _closed_on(r, day_words, weekday), True, usually_open
             )
         times = (_times(interval.start.hour, interval.start.minute), _times(interval.end.hour, 0))
         return Ref(
@@ -219,6 +246,37 @@ class Resolver:
         refs += [f"faq:{f.id}" for f in self.kb.faq] + [f"service:{s.id}" for s in self.kb.services]
         refs += [f"note:{loc.id}" for loc in self.kb.locations if loc.note is not None]
         return [self(r) for r in refs]
+
+
+def _day_words(day: date) -> tuple[str, ...]:
+    """Ways a reply names ``day``: 24. desember, 24 december, 24.12, 24/12."""
+    months = [normalise(m) for lang in LANGUAGES for m in calendar("months", lang)]
+    month_names = {months[day.month - 1], months[12 + day.month - 1], months[24 + day.month - 1]}
+    forms = [f"{day.day}. {m}" for m in month_names] + [f"{day.day} {m}" for m in month_names]
+    return (
+        *forms,
+        f"{day.day}.{day.month}",
+        f"{day.day:02d}.{day.month:02d}",
+        f"{day.day}/{day.month}",
+    )
+
+
+def _season_words(reasons: list[str]) -> tuple[str, ...]:
+    """Season names in a holiday's or closure's names ("andre pinsedag" -> "pinse")."""
+    folded = " ".join(normalise(r) for r in reasons)
+    return tuple(w for w in _SEASONS if w in folded)
+
+
+def _closed_on(reply: Reply, day_words: tuple[str, ...], weekday: tuple[str, ...]) -> bool:
+    """A segment says closed and names the day (a weekday only where no other day is named)."""
+    for seg in reply.segments:
+        if not CLOSED.search(seg):
+            continue
+        if any(w in seg for w in day_words):
+            return True
+        if any(w in seg for w in weekday) and not _OTHER_DAY.search(seg):
+            return True
+    return False
 
 
 def _times(hour: int, minute: int) -> tuple[str, ...]:
@@ -257,3 +315,8 @@ def _place_present(reply: Reply, loc: Location) -> bool:
     if address:
         candidates.append(str(address.get("nn") if hasattr(address, "get") else address))
     return any(normalise(c) in reply.norm for c in candidates)
+
+
+def _open_or_closed(reply: Reply) -> bool:
+    """``now:`` (loose): the reply says open or closed, or gives a time."""
+    return bool(OPEN_OR_CLOSED.search(reply.norm) or TIME.search(reply.norm))

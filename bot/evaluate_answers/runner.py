@@ -18,9 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.evaluate_answers.references import CaseError, Reply
-from bot.evaluate_answers.scoring import VERDICTS, Case, Scorer, check_references, load_cases
+from bot.evaluate_answers.scoring import (
+    VERDICTS,
+    Case,
+    Scorer,
+    check_references,
+    load_cases,
+    reply_language,
+)
 from bot.kb import load_knowledge_base
-from bot.language import detect_language
 
 
 class ServerError(RuntimeError):
@@ -86,26 +92,43 @@ def _summary(counts: Counter[str]) -> dict[str, Any]:
     return row
 
 
-def evaluate(url: str, cases_path: str, kb_dir: str, timeout: float = 30.0) -> dict[str, Any]:
-    """Runs every case against the bot at ``url`` and returns the report."""
+def stored_replies(report: str) -> dict[str, Reply]:
+    """The replies of an earlier report, by case id (to re-score after a scorer fix)."""
+    try:
+        results = json.loads(Path(report).read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError) as error:
+        raise CaseError(f"cannot read replies from {report}: {error}") from None
+    return {r["id"]: Reply(r["reply"], r.get("payloads") or []) for r in results}
+
+
+def evaluate(
+    url: str, cases_path: str, kb_dir: str, timeout: float = 30.0, replies: str | None = None
+) -> dict[str, Any]:
+    """Runs every case against the bot at ``url`` (or re-scores ``replies``) and reports."""
     kb = load_knowledge_base(kb_dir)
     cases = load_cases(cases_path)
     scorer = Scorer(kb)
     problems = check_references(cases, scorer.resolve)
     if problems:
         raise CaseError("unresolvable references:\n  " + "\n  ".join(problems))
-    check_server(url)
+    stored = stored_replies(replies) if replies else None
+    if stored is None:
+        check_server(url)
     results = []
     for case in cases:
-        reply = ask(url, case, timeout)
+        if stored is None:
+            reply = ask(url, case, timeout)
+        else:
+            reply = stored.get(case.id) or Reply([], error="no stored reply")
         verdict, reason = scorer.score(case, reply)
         results.append(
             {**asdict(case), "verdict": verdict, "reason": reason, "reply": reply.texts,
-             "file": case.id.split("#")[0], "detected": detect_language(reply.raw)}
+             "payloads": reply.payloads, "file": case.id.split("#")[0],
+             "detected": reply_language(reply.raw)}
         )  # fmt: skip
     totals = Counter(r["verdict"] for r in results)
     return {
-        "url": url,
+        "url": replies or url,
         "cases_path": cases_path,
         "knowledge_base": kb_dir,
         "total": _summary(totals),
@@ -146,10 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kb", default="tests/fixtures/knowledge_base")
     parser.add_argument("--out", default="results/answers.json")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    parser.add_argument("--replies", help="re-score the replies stored in an earlier report")
     parser.add_argument("--quiet", action="store_true", help="totals only, no failure list")
     args = parser.parse_args(argv)
     try:
-        report = evaluate(args.url, args.cases, args.kb, args.timeout)
+        report = evaluate(args.url, args.cases, args.kb, args.timeout, args.replies)
     except (ServerError, CaseError) as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 2

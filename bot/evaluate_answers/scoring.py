@@ -58,6 +58,23 @@ CHAT_MARKERS = {
     "bot_capabilities": (r"kan hjelpe deg med|can help with|kan svare pa",),
 }
 
+# Words only one written standard uses in the bot's own texts (compared unfolded).
+_NN_REPLY_WORDS = frozenset(
+    """måndag tysdag laurdag sundag ope opnar stengd kontaktar finn nettsida naudnummer
+    naudhjelp søkjer søkje følgje dei gjer kjem tenester tenesta tenesteområdet sjølv meir
+    noko ikkje eg kva korleis kvar hovudopptaket legevakta postadressa avdelingane tilsette
+    opningstid opningstida opningstider innbyggjarservice saksbehandlar berre hyggeleg
+    velkomen ein eit resepsjonar""".split()
+)
+_NB_REPLY_WORDS = frozenset(
+    """mandag tirsdag lørdag søndag åpent åpen åpner kontakter finner nettsiden nødnummer
+    nødhjelp søker søke følge dem gjør kommer tjenester tjenesten tjenesteområdet selv mer
+    noe ikke jeg hva hvordan hvor hovedopptaket legevakten postadressen avdelingene ansatte
+    åpningstid åpningstiden åpningstider innbyggerservice saksbehandler bare hyggelig
+    velkommen en et resepsjoner""".split()
+)
+
+
 # --------------------------------------------------------------------------- cases
 
 
@@ -190,7 +207,7 @@ class Scorer:
         return None
 
     def language_ok(self, case: Case, reply: Reply) -> tuple[bool, str | None]:
-        detected = detect_language(reply.raw)
+        detected = reply_language(reply.raw)
         return detected in (None, case.language), detected
 
     def score(self, case: Case, reply: Reply) -> tuple[str, str]:
@@ -260,6 +277,23 @@ class Scorer:
             if fact.kind in ("faq", "service", "note") and not desks & {fact.desk}:
                 return f"an unrelated answer ({fact.text})"
         return ""
+
+
+def reply_language(text: str) -> str | None:
+    """The written standard of a bot reply: ``bot.language`` plus the bot's own vocabulary.
+
+    The citizen-side detector often cannot place a bot reply ("Slik kontaktar du ..."), so
+    words that only one standard uses in the bot's texts (unfolded: måndag/mandag) decide.
+    """
+    detected = detect_language(text)
+    if detected == "en":
+        return detected
+    tokens = re.findall(r"[^\W\d_]+", text.lower())
+    nn = sum(t in _NN_REPLY_WORDS for t in tokens)
+    nb = sum(t in _NB_REPLY_WORDS for t in tokens)
+    if nn != nb:
+        return "nn" if nn > nb else "nb"
+    return detected
 
 
 def _prefixes(texts: dict[str, Any], names: Iterable[str]) -> list[str]:

@@ -152,6 +152,31 @@ def _case(expect: dict, language: str = "nn", wrong_if: list[str] | None = None)
             "nn",
             "wrong_fact",
         ),
+        (
+            {"facts": ["closed_on:2026-12-24:knarvik"]},
+            "Slik er det akkurat no:\n• Knarvik: stengt, opnar i dag kl. 09.00",
+            "nn",
+            "miss",
+        ),
+        (
+            {"facts": ["closed_on:2026-11-30:frekhaug"]},
+            "Nei, innbyggerservice på Frekhaug har ikke åpent på mandag. Der er det åpent "
+            "onsdag og fredag kl. 09.00–15.00.",
+            "nb",
+            "right",
+        ),
+        (
+            {"facts": ["faq:renovasjon"]},
+            "Tømmeplan og svar om avfall og renovasjon finn du på nettsida vår.",
+            "nb",
+            "wrong_standard",
+        ),
+        (
+            {"facts": ["now:all"]},
+            "Åpningstider: Knarvik mandag–fredag kl. 09.00–15.00",
+            "nb",
+            "right",
+        ),
         ({"facts": ["phone"]}, "Du når innbyggerservice på telefon 56 37 50 00.", "nb", "right"),
         ({"handoff": True}, "Would you like me to pass you on to a person?", "en", "right"),
         ({"chat": "thanks"}, "Bare hyggelig! Er det noe mer?", "nb", "right"),
