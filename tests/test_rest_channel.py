@@ -12,6 +12,7 @@ import http.client
 import json
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,3 +210,20 @@ def test_development_credentials_use_the_local_rest_channel() -> None:
     development = channels(ROOT / "credentials.yml")
     assert "bot.channels.rest_channel.LocalRestInput" in development
     assert "rest" not in development
+
+
+def test_production_credentials_start_without_rest(tmp_path: Path) -> None:
+    env = {
+        "CREDENTIALS": "credentials.production.yml",
+        "HANDOFF_DATABASE_URL": f"sqlite:///{tmp_path}/handoff.sqlite3",
+    }
+    with make_run(env) as running:
+        assert any("Chat over HTTP:           off" in line for line in running.log)
+        assert post(running.url, message("prod", "hei")).status == 404
+        request = urllib.request.Request(
+            f"{running.url}/webhooks/alver/conversations",
+            data=b"{}",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 201 and "token" in json.load(answer)
