@@ -39,6 +39,13 @@
   let lastTypingSent = 0;
   let canned = [];
 
+  // Unsent replies, one per conversation (id → text); kept in sessionStorage (with the
+  // staff member's id) so a reload keeps them. Cleared when sent, when the conversation
+  // closes, on sign-out and when someone else signs in.
+  const DRAFTS_KEY = 'alverConsole.drafts';
+  let drafts = new Map();
+  let draftsOwner = null;
+
   /* --------------------------------------------------------------- DOM utils */
 
   const $ = (id) => document.getElementById(id);
@@ -282,6 +289,7 @@
   function startSession(data) {
     csrf = data.csrf_token;
     user = data.user || {};
+    loadDrafts(user.id === undefined ? null : String(user.id));
     session++;
     knownWaiting = null;
     $('login-view').hidden = true;
@@ -306,6 +314,8 @@
     session++;
     csrf = null;
     closeConversation();
+    drafts.clear();
+    storeDrafts();
     showLogin(t('signedOut'));
   }
 
@@ -442,9 +452,52 @@
     }
   }
 
+  /* ------------------------------------------------------------------ drafts */
+
+  /** Load the signed-in staff member's drafts (another person's are dropped). */
+  function loadDrafts(owner) {
+    draftsOwner = owner;
+    drafts = new Map();
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(DRAFTS_KEY) || '{}');
+      if (saved && saved.owner === owner && saved.drafts) {
+        drafts = new Map(Object.entries(saved.drafts).filter(([, v]) => typeof v === 'string'));
+      }
+    } catch (e) { /* unreadable: start without drafts */ }
+    storeDrafts();
+  }
+
+  function storeDrafts() {
+    try {
+      if (drafts.size) sessionStorage.setItem(DRAFTS_KEY, JSON.stringify({ owner: draftsOwner, drafts: Object.fromEntries(drafts) }));
+      else sessionStorage.removeItem(DRAFTS_KEY);
+    } catch (e) { /* storage full or blocked: the drafts stay in memory */ }
+  }
+
+  function setDraft(id, text) {
+    if (text) drafts.set(id, text);
+    else drafts.delete(id);
+    storeDrafts();
+  }
+
+  /** Keep what is in the reply box as the open conversation's draft. */
+  function saveDraft() {
+    if (conv) setDraft(conv.id, $('reply-box').value);
+  }
+
+  /** A closed conversation gets no more replies: drop its draft. */
+  function dropDraftIfClosed() {
+    if (conv && conv.state === 'closed' && drafts.has(conv.id)) {
+      setDraft(conv.id, '');
+      $('reply-box').value = '';
+    }
+  }
+
   /* ------------------------------------------------------------ conversation */
 
   function closeConversation() {
+    saveDraft();
+    $('reply-box').value = '';
     if (convAbort) convAbort.abort();
     convAbort = null;
     conv = null;
@@ -465,6 +518,7 @@
     $('notes-list').textContent = '';
     setError('conv-error', '');
     conv = { id, state: '', language: 'nn' };
+    $('reply-box').value = drafts.get(id) || '';
     for (const li of $('mine-list').children) li.classList.toggle('is-current', li.dataset.conversationId === id);
     renderCanned();
     convLoop(id, focusReply);
@@ -521,6 +575,7 @@
   }
 
   function renderConvHead() {
+    dropDraftIfClosed();
     const mine = conv.state === 'with_human';
     const who = conv.claimed_by_first_name ? t('claimedBy', { name: conv.claimed_by_first_name }) : '';
     $('conv-title').textContent = t('conversationTitle', { id: String(conv.id).slice(0, 8) });
@@ -584,10 +639,13 @@
     const box = $('reply-box');
     const text = box.value.trim();
     if (!text || !conv) return;
+    const id = conv.id;
     $('reply-send').disabled = true;
     setError('conv-error', '');
     try {
-      const m = await api('POST', `/conversations/${encodeURIComponent(conv.id)}/messages`, { text });
+      const m = await api('POST', `/conversations/${encodeURIComponent(id)}/messages`, { text });
+      setDraft(id, '');
+      if (!conv || conv.id !== id) return; // another conversation was opened meanwhile
       box.value = '';
       if (m && typeof m.id === 'number') applyConversation({ messages: [m] }, false);
     } catch (err) {
@@ -606,6 +664,7 @@
   }
 
   function onReplyInput() {
+    saveDraft();
     if (!conv || conv.state !== 'with_human') return;
     const now = Date.now();
     if (now - lastTypingSent < TYPING_EVERY_MS) return;
@@ -682,6 +741,7 @@
     const before = box.value.slice(0, start);
     const sep = before && !/\s$/.test(before) ? ' ' : '';
     box.value = before + sep + text + box.value.slice(end);
+    saveDraft();
     const pos = (before + sep + text).length;
     box.focus();
     box.setSelectionRange(pos, pos);
