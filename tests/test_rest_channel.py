@@ -227,3 +227,8 @@ def test_production_credentials_start_without_rest(tmp_path: Path) -> None:
         )
         with urllib.request.urlopen(request, timeout=10) as answer:
             assert answer.status == 201 and "token" in json.load(answer)
+        # The widget's labels come from the texts channel: production serves them too.
+        with urllib.request.urlopen(
+            f"{running.url}/texts/widget.json?lang=nn", timeout=10
+        ) as texts:
+            assert texts.status == 200 and json.load(texts)["texts"]
