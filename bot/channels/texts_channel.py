@@ -8,8 +8,8 @@
 
 The texts are the ``widget`` or ``console`` section of bot/messages.yml, with the
 knowledge-base placeholders ({municipality}, ...) filled; the browser fills the others
-({n}, {name}, ...). Any origin may read them (the widget is embedded on the
-municipality's web site), and browsers may cache them for a minute.
+({n}, {name}, ...). The origins the widget may be embedded on may read them (the
+widget's CORS policy, ``WIDGET_ALLOWED_ORIGINS``), and browsers may cache them for a minute.
 
 Register in ``credentials.yml``::
 
@@ -29,6 +29,9 @@ from sanic.response import HTTPResponse
 from bot.kb import KnowledgeBase, default_store
 from bot.language import DEFAULT_LANGUAGE
 from bot.messages import ui_texts
+from bot.web.cors import install_cors
+
+from .widget_static import cors_policy
 
 __all__ = ["CACHE_SECONDS", "TextsChannel", "texts_payload"]
 
@@ -83,7 +86,6 @@ class TextsChannel(InputChannel):
         """Build the blueprint."""
         bp = Blueprint("alver_texts")
         headers = {
-            "Access-Control-Allow-Origin": "*",
             "Cache-Control": f"public, max-age={CACHE_SECONDS}",
             "X-Content-Type-Options": "nosniff",
         }
@@ -105,15 +107,7 @@ class TextsChannel(InputChannel):
             body = texts_payload(page, language, self.knowledge_base())
             return response.json(body, headers=headers, ensure_ascii=False)
 
-        async def one_cors_header(request: Request, answer: HTTPResponse | None) -> None:
-            # `rasa run --cors ...` adds its own header to every response; browsers refuse two.
-            if answer is None:
-                return
-            for header in {h.lower() for h in answer.headers.keys()}:
-                if header.startswith("access-control-"):
-                    del answer.headers[header]
-            answer.headers["Access-Control-Allow-Origin"] = "*"
-
         bp.add_route(texts, "/<name:str>", methods=["GET"], name="alver_texts_page")
-        bp.middleware(one_cors_header, "response")
+        # The widget reads these from the municipality's pages: the widget's CORS policy.
+        install_cors(bp, cors_policy)
         return bp

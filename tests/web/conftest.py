@@ -28,6 +28,7 @@ from rasa.shared.core.events import SlotSet
 from sanic import Sanic
 
 from bot.channels.console_channel import ConsoleChannel
+from bot.channels.texts_channel import TextsChannel
 from bot.channels.widget_channel import WidgetChannel, WidgetStaticChannel
 from bot.handoff import HandoffStore
 from bot.kb import KnowledgeBase, load_knowledge_base
@@ -182,7 +183,12 @@ class Server:
         self.app.ctx.alver_clock = clock
         self.app.ctx.alver_knowledge_base = lambda: kb
         self.app.ctx.agent = self.agent
-        channels: list[Any] = [WidgetChannel(), WidgetStaticChannel(), ConsoleChannel()]
+        channels: list[Any] = [
+            WidgetChannel(),
+            WidgetStaticChannel(),
+            ConsoleChannel(),
+            TextsChannel(knowledge_base=lambda: kb),
+        ]
         if agent is None:
             bot = make_bot(self.agent)
         else:  # a real Rasa agent, with Rasa's REST channel next to ours

@@ -170,3 +170,21 @@ def test_console_gets_no_cors_headers(any_origin_server: Server) -> None:
             headers={"Cookie": kari.cookie, **PREFLIGHT, "Origin": OTHER},
         )
         assert _cors_names(resp) == [], (method, path)
+
+
+def test_texts_have_exactly_one_cors_header(any_origin_server: Server) -> None:
+    resp = any_origin_server.request("GET", "/texts/widget.json?lang=nn", headers={"Origin": OTHER})
+    assert resp.status == 200
+    assert _allow_origin(resp) == ["*"]
+    assert "access-control-allow-credentials" not in _cors_names(resp)
+
+
+@pytest.mark.parametrize(("origin", "expected"), [(SITE, [SITE]), (OTHER, [])])
+def test_texts_follow_the_widgets_allow_list(
+    allow_list_server: Server, origin: str, expected: list[str]
+) -> None:
+    resp = allow_list_server.request(
+        "GET", "/texts/widget.json?lang=nb", headers={"Origin": origin}
+    )
+    assert resp.status == 200
+    assert _allow_origin(resp) == expected
