@@ -72,8 +72,18 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
 def test_killed_action_server_is_restarted_and_rasa_stays_up(bot: RunningBot) -> None:
     [(old_pid, actions_port)] = started(bot.log, "action server")
     conversation = call(f"{bot.url}/webhooks/alver/conversations", {})
+    asker = call(f"{bot.url}/webhooks/alver/conversations", {})
     killed_at = time.monotonic()
     os.kill(old_pid, signal.SIGKILL)
+
+    # A request for a person still reaches the handoff: nobody is in the console here, so
+    # the citizen is offered to leave a request (with staff present they would be queued).
+    handoff = call(
+        f"{bot.url}/webhooks/alver/conversations/{asker['conversation_id']}/messages",
+        {"text": "eg vil snakke med eit menneske"},
+        asker["token"],
+    )
+    assert handoff["state"] == "waiting" or handoff["offline_offer"] is True, handoff
 
     # While the action server is down, the widget answers with the phone number.
     turn = call(
