@@ -9,7 +9,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import KnowledgeBaseAction, language_of, latest_entity, latest_intent, say
+from actions.common import (
+    KnowledgeBaseAction,
+    language_of,
+    latest_entities,
+    latest_entity,
+    latest_intent,
+    say,
+)
 from bot.kb.hours import DayHours, hours_on, next_opening, status_at
 from bot.kb.models import WEEKDAYS, KnowledgeBase, Location
 from bot.messages import (
@@ -276,8 +283,12 @@ class ActionOpeningHours(KnowledgeBaseAction):
 
         location = kb.location(location_id) if location_id else None
         answer = OpeningHours(kb, language, self.clock())
-        for text in answer.answer(location, weekday, time_ref):
-            dispatcher.utter_message(text=text)
+        # Two places named ("Manger og Frekhaug"): an answer for each, in that order.
+        named = dict.fromkeys(str(e["value"]) for e in latest_entities(tracker, "location"))
+        others = [p for i in named if i != location_id and (p := kb.location(i)) is not None]
+        for place in [location, *others]:
+            for text in answer.answer(place, weekday, time_ref):
+                dispatcher.utter_message(text=text)
         if location is None and weekday is None and time_ref is None:
             say(
                 dispatcher,

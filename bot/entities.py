@@ -19,6 +19,10 @@ LOCATION = "location"
 SERVICE = "service"
 WEEKDAY = "weekday"
 TIME_REF = "time_ref"
+# A word for the desk itself ("servicetorget"): matched so that it takes its words away
+# from fuzzy place matching, but never reported.
+GENERIC = "generic"
+_GENERIC_ENDINGS = ("", "en", "et", "a", "ar", "er", "ane", "ene", "n", "s")
 
 _TOKEN = re.compile(r"[\wæøåÆØÅ-]+")
 # Ordinary words that are one typo away from a name and must never match fuzzily.
@@ -101,6 +105,10 @@ def _build_lexicon(kb: KnowledgeBase) -> Lexicon:
     for service in kb.services:
         for phrase in (service.name.nn, service.name.nb, *service.synonyms):
             _add(phrases, phrase, SERVICE, service.id)
+    # After the places and services: a name that is also listed as generic stays a name.
+    for word in kb.generic_words:
+        for ending in _GENERIC_ENDINGS:
+            _add(phrases, word + ending, GENERIC, "")
     for weekday, variants in _WEEKDAY_WORDS.items():
         for variant in variants:
             for suffix in ("", "ar", "er", "en", "ane", "ene", "s"):
@@ -120,7 +128,10 @@ def _fuzzy_ok(candidate: str) -> bool:
 def extract(text: str, kb: KnowledgeBase, cutoff: float = 80.0) -> list[Match]:
     """Finds places, services, weekdays and time words in a message.
 
-    Longer phrases win over shorter ones; each character belongs to one match.
+    Longer phrases win over shorter ones; each character belongs to one match. Words
+    for the desk itself (the knowledge base's ``generic_words``: "servicetorget",
+    "resepsjonen") are matched too, also with typos, and then left out, so they can
+    never become a place.
 
     Args:
         text: The message as typed.
@@ -131,6 +142,9 @@ def extract(text: str, kb: KnowledgeBase, cutoff: float = 80.0) -> list[Match]:
     spans = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
     found: list[Match] = []
     taken: set[int] = set()
+    # A phrase with a generic word in it ("er kommunehuset") is a place only if written
+    # exactly as in the knowledge base ("kommunehuset på manger"), never by fuzzy match.
+    generic = {i for i, s in enumerate(spans) if lexicon.phrases.get(s[2], ("",))[0] == GENERIC}
     for n in (3, 2, 1):
         choices = lexicon.by_length(n)
         for i in range(len(spans) - n + 1):
@@ -148,7 +162,7 @@ def extract(text: str, kb: KnowledgeBase, cutoff: float = 80.0) -> list[Match]:
             if candidate in lexicon.phrases:
                 entity, value = lexicon.phrases[candidate]
                 score = 100.0
-            elif choices and _fuzzy_ok(candidate):
+            elif choices and _fuzzy_ok(candidate) and generic.isdisjoint(range(i, i + n)):
                 allowed = (
                     choices
                     if _looks_like_day(candidate)
@@ -163,8 +177,9 @@ def extract(text: str, kb: KnowledgeBase, cutoff: float = 80.0) -> list[Match]:
                 score = float(best[1])
             else:
                 continue
-            found.append(Match(entity, value, start, end, text[start:end], score))
             taken.update(range(i, i + n))
+            if entity != GENERIC:
+                found.append(Match(entity, value, start, end, text[start:end], score))
     return sorted(found, key=lambda m: m.start)
 
 

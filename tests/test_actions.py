@@ -402,3 +402,17 @@ def test_faq_answers_state_facts_from_the_knowledge_base(
     expected = {"email": kb.contact.email, "phone_hours": "09.00–15.00"}[fact]
     assert expected in answer
     assert "{" not in answer and "}" not in answer
+
+
+def test_two_places_named_get_both_answers(
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    tracker = make_tracker("ask_opening_hours", entities={"location": "manger"})
+    tracker.latest_message["entities"].append(
+        {"entity": "location", "value": "frekhaug", "start": 2, "end": 3}
+    )
+    run(make(ActionOpeningHours), dispatcher, tracker, domain)
+    text = texts(dispatcher)
+    assert text.index("på Manger") < text.index("på Frekhaug")
+    assert "måndag, tysdag og torsdag" in text and "onsdag og fredag" in text
+    assert "Knarvik" not in text

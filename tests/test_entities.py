@@ -7,8 +7,9 @@ from dataclasses import replace
 import pytest
 
 from bot.entities import extract
-from bot.kb import KnowledgeBase
+from bot.kb import KnowledgeBase, load_knowledge_base
 from bot.kb.models import Location, Text
+from tests.conftest import KB_DIR
 
 CASES = [
     ("er manger ope på onsdag", {("location", "manger"), ("weekday", "wednesday")}),
@@ -55,3 +56,45 @@ def test_new_place_from_the_knowledge_base_needs_no_training(kb: KnowledgeBase) 
     assert {(m.entity, m.value) for m in extract("opningstider ostereide", extended)} == {
         ("location", "ostereidet")
     }
+
+
+# Every word for the desk itself, in the forms citizens write, with every place.
+_FIXTURE = load_knowledge_base(KB_DIR)
+GENERIC_FORMS = sorted(
+    {
+        *_FIXTURE.generic_words,
+        "servicetorget",
+        "servicekontoret",
+        "resepsjonen",
+        "resepsjonane",
+        "skranken",
+        "ekspedisjonen",
+        "kontoret",
+        "kommunehuset",
+        "innbyggerservicen",
+        "publikumsmottaket",
+        "servicetorgt",  # a typo must not reach a place either
+    }
+)
+PLACES = [(loc.id, loc.name) for loc in _FIXTURE.locations]
+
+
+@pytest.mark.parametrize("word", GENERIC_FORMS)
+@pytest.mark.parametrize(("place", "name"), PLACES)
+def test_a_generic_word_with_a_place_selects_that_place(
+    kb: KnowledgeBase, word: str, place: str, name: str
+) -> None:
+    for text in (f"{word} på {name}", f"når har {name.lower()} {word} ope", f"{name} {word}"):
+        locations = {m.value for m in extract(text, kb) if m.entity == "location"}
+        assert locations == {place}, text
+
+
+@pytest.mark.parametrize("word", GENERIC_FORMS)
+def test_a_generic_word_alone_selects_no_place(kb: KnowledgeBase, word: str) -> None:
+    for text in (word, f"når har {word} ope", f"kor er {word}"):
+        assert [m for m in extract(text, kb) if m.entity == "location"] == [], text
+
+
+def test_two_places_named_are_both_found(kb: KnowledgeBase) -> None:
+    matches = extract("har servicekontora på Manger og Frekhaug ope i dag", kb)
+    assert [m.value for m in matches if m.entity == "location"] == ["manger", "frekhaug"]

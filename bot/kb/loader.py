@@ -14,6 +14,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from bot.kb.extras import generic_words
 from bot.kb.models import (
     LANGUAGES,
     PHONE_ID,
@@ -461,6 +462,7 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
     services = _services(raw["services.yml"], checkers["services.yml"], desks)
     faq = _faq(raw["faq.yml"], checkers["faq.yml"], desks)
     municipality = _municipality(raw["municipality.yml"], checkers["municipality.yml"])
+    generic = generic_words(raw["service_desks.yml"], checkers["service_desks.yml"], locations)
 
     holidays_closed = checkers["closures.yml"].flag(
         closures.get("public_holidays_closed", True), "", "public_holidays_closed"
@@ -478,5 +480,6 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
         services=services,
         faq=faq,
         municipality=municipality,
+        generic_words=generic,
     )
     return KnowledgeBase(**{**kb.__dict__, "sample_entries": _sample_entries(kb)})

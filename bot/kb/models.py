@@ -160,6 +160,8 @@ class KnowledgeBase:
     faq: tuple[FaqEntry, ...]
     municipality: Municipality
     sample_entries: tuple[str, ...] = field(default=())
+    # Words for the desk itself (service_desks.yml `generic_words`): never a place.
+    generic_words: tuple[str, ...] = ()
 
     def location(self, location_id: str) -> Location | None:
         return next((loc for loc in self.locations if loc.id == location_id), None)

@@ -65,7 +65,12 @@ _FAQ: Schema = {
 
 # File -> allowed top-level keys. A one-item list means "a list of entries like this".
 SCHEMA: dict[str, Schema] = {
-    "service_desks.yml": {"service_name": TEXT, "locations": [_LOCATION]},
+    "service_desks.yml": {
+        "service_name": TEXT,
+        "locations": [_LOCATION],
+        # Words for the desk itself ("servicetorget", "resepsjonen"): never a place.
+        "generic_words": VALUE,
+    },
     "closures.yml": {"public_holidays_closed": VALUE, "exceptions": [_EXCEPTION]},
     "contact.yml": {
         "phone": {"number": VALUE, "opening_hours": WEEK, "source": VALUE},

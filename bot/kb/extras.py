@@ -1,0 +1,38 @@
+"""Knowledge-base fields added for issue 7: generic desk words, FAQ synonyms, addresses.
+
+Kept apart from :mod:`bot.kb.loader` (which calls these) so that each file stays small.
+The loader's checker is passed in; its problems name file, line, entry and field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bot.kb.models import Location
+
+
+class Checker(Protocol):
+    """What these readers use of the loader's per-file checker."""
+
+    def fail(self, entry: str, field: str, message: str) -> None: ...
+
+    def words(self, value: Any, entry: str, field: str) -> tuple[str, ...]: ...
+
+
+def generic_words(
+    data: dict[str, Any], c: Checker, locations: tuple[Location, ...]
+) -> tuple[str, ...]:
+    """service_desks.yml ``generic_words``: words for the desk that never select a place.
+
+    A word that is also a place's name or synonym is refused, since it could not be both.
+    """
+    words = c.words(data.get("generic_words"), "", "generic_words")
+    names = {p.lower(): loc.id for loc in locations for p in (loc.name, loc.id, *loc.synonyms)}
+    for index, word in enumerate(words):
+        if word.lower() in names:
+            c.fail(
+                "",
+                f"generic_words[{index}]",
+                f"'{word}' is also a name of the place '{names[word.lower()]}'; remove one",
+            )
+    return words
