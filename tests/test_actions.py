@@ -416,3 +416,74 @@ def test_two_places_named_get_both_answers(
     assert text.index("på Manger") < text.index("på Frekhaug")
     assert "måndag, tysdag og torsdag" in text and "onsdag og fredag" in text
     assert "Knarvik" not in text
+
+
+def _where(
+    make: Make, domain: dict[str, Any], make_tracker: Build, language: str, *places: str
+) -> str:
+    from actions.location import ActionLocation
+
+    tracker = make_tracker("ask_location", slots={"language": language})
+    for place in places:
+        tracker.latest_message["entities"].append(
+            {"entity": "location", "value": place, "start": 0, "end": 1}
+        )
+    dispatcher = CollectingDispatcher()
+    run(make(ActionLocation), dispatcher, tracker, domain)
+    return texts(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("language", "place", "expected"),
+    [
+        (
+            "nn",
+            "knarvik",
+            "Innbyggjarservice i Knarvik: Knarvik Senter, Knarvik. Ope måndag–fredag",
+        ),
+        (
+            "nb",
+            "manger",
+            "Innbyggerservice på Manger: Kommunehuset på Manger. Åpent mandag, tirsdag",
+        ),
+        (
+            "en",
+            "frekhaug",
+            "The service desk at Frekhaug: The municipal building at Frekhaug. Open",
+        ),
+        ("nn", "radhuset", "Alver rådhus: Alver rådhus, Knarvik. Her har ikkje innbyggjarservice"),
+    ],
+)
+def test_where_is_one_place(
+    make: Make,
+    domain: dict[str, Any],
+    make_tracker: Build,
+    kb: KnowledgeBase,
+    language: str,
+    place: str,
+    expected: str,
+) -> None:
+    text = _where(make, domain, make_tracker, language, place)
+    location = kb.location(place)
+    assert location is not None and location.address is not None
+    assert text.startswith(expected)
+    assert location.address.map_url in text
+    others = [loc.address.map_url for loc in kb.locations if loc.id != place and loc.address]
+    assert not [url for url in others if url in text]  # no other place is answered
+
+
+def test_where_are_all_desks_and_the_town_hall(
+    make: Make, domain: dict[str, Any], make_tracker: Build, kb: KnowledgeBase
+) -> None:
+    text = _where(make, domain, make_tracker, "nn")
+    assert text.startswith("Her finn du innbyggjarservice:")
+    for location in kb.locations:
+        assert location.address is not None and location.address.map_url in text
+    assert "• Manger: Kommunehuset på Manger, ope måndag, tysdag og torsdag" in text
+    assert text.index("Frekhaug") < text.index("Alver rådhus")  # desks first
+
+
+def test_where_are_two_places(make: Make, domain: dict[str, Any], make_tracker: Build) -> None:
+    text = _where(make, domain, make_tracker, "nb", "frekhaug", "manger")
+    assert text.index("på Frekhaug:") < text.index("på Manger:")
+    assert "Knarvik" not in text

@@ -46,7 +46,7 @@ BAD_EDITS = [
         '      wednesday: "09:00-15:00"\n      friday',
         '      wensday: "09:00-15:00"\n      friday',
         [
-            "service_desks.yml, line 48: locations[2] (id 'frekhaug')",
+            "service_desks.yml, line 56: locations[2] (id 'frekhaug')",
             "opening_hours.wensday",
             "unknown weekday 'wensday' — did you mean 'wednesday'?",
         ],
@@ -178,21 +178,21 @@ SCHEMA_EDITS = [
         "      thursday",
         '    opening_hour:\n      monday: "09:00-15:00"\n      tuesday: "09:00-15:00"\n'
         "      thursday",
-        "service_desks.yml, line 34: locations[1] (id 'manger'): unknown key 'opening_hour'"
+        "service_desks.yml, line 38: locations[1] (id 'manger'): unknown key 'opening_hour'"
         " — did you mean 'opening_hours'?",
     ),
     (
         "service_desks.yml",
         "      nn: kommunehuset på Manger",
         "      nm: kommunehuset på Manger",
-        "service_desks.yml, line 30: locations[1] (id 'manger'), field 'venue.nm': "
+        "service_desks.yml, line 34: locations[1] (id 'manger'), field 'venue.nm': "
         "unknown language 'nm'",
     ),
     (
         "service_desks.yml",
         '      tuesday: "09:00-15:00"\n      thursday',
         '      tuesday: "09:00-15:00"\n      tuesday: "10:00-15:00"\n      thursday',
-        "service_desks.yml, line 37: locations[1] (id 'manger'), in 'opening_hours': 'tuesday'"
+        "service_desks.yml, line 41: locations[1] (id 'manger'), in 'opening_hours': 'tuesday'"
         " is given twice (only the last one counts)",
     ),
     (

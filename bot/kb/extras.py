@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bot.kb.models import Location
+from bot.kb.models import Address, Location, Text
 
 
 class Checker(Protocol):
@@ -17,6 +17,29 @@ class Checker(Protocol):
     def fail(self, entry: str, field: str, message: str) -> None: ...
 
     def words(self, value: Any, entry: str, field: str) -> tuple[str, ...]: ...
+
+    def mapping(self, value: Any, entry: str, field: str) -> dict[str, Any]: ...
+
+    def string(self, value: Any, entry: str, field: str, required: bool = True) -> str: ...
+
+    def text(self, value: Any, entry: str, field: str) -> Text: ...
+
+    def flag(self, value: Any, entry: str, field: str) -> bool: ...
+
+
+def address(value: Any, c: Checker, entry: str) -> Address | None:
+    """A location's ``address``: ``text`` (nn, nb, en) and ``map_url`` (https://...)."""
+    if value is None:
+        return None
+    data = c.mapping(value, entry, "address")
+    map_url = c.string(data.get("map_url"), entry, "address.map_url")
+    if map_url and not map_url.startswith(("https://", "http://")):
+        c.fail(entry, "address.map_url", f"'{map_url}' is not a web address starting with https://")
+    return Address(
+        text=c.text(data.get("text"), entry, "address.text"),
+        map_url=map_url,
+        sample=c.flag(data.get("sample"), entry, "address.sample"),
+    )
 
 
 def generic_words(

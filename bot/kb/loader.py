@@ -14,7 +14,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from bot.kb.extras import generic_words
+from bot.kb.extras import address, generic_words
 from bot.kb.models import (
     LANGUAGES,
     PHONE_ID,
@@ -262,6 +262,7 @@ def _locations(data: dict[str, Any], c: _Checker) -> tuple[Text, tuple[Location,
                 note=c.text(raw["note"], entry, "note") if raw.get("note") else None,
                 preposition=c.string(raw.get("preposition"), entry, "preposition", False) or "på",
                 sample=c.flag(raw.get("sample"), entry, "sample"),
+                address=address(raw.get("address"), c, entry),
             )
         )
     if not locations:
@@ -421,6 +422,11 @@ def _municipality(data: dict[str, Any], c: _Checker) -> Municipality:
 
 def _sample_entries(kb: KnowledgeBase) -> tuple[str, ...]:
     marked = [f"service_desks.yml: {loc.id}" for loc in kb.locations if loc.sample]
+    marked += [
+        f"service_desks.yml: {loc.id}.address"
+        for loc in kb.locations
+        if loc.address and loc.address.sample
+    ]
     marked += [
         f"closures.yml: {e.start}" + (f"..{e.end}" if e.end != e.start else "")
         for e in kb.exceptions

@@ -53,6 +53,15 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class Address:
+    """Where a place is: a text for citizens and a map link (``sample`` until checked)."""
+
+    text: Text
+    map_url: str
+    sample: bool = False
+
+
+@dataclass(frozen=True)
 class Location:
     """A place citizens can visit, with its weekly opening hours."""
 
@@ -64,6 +73,7 @@ class Location:
     note: Text | None = None
     preposition: str = "på"
     sample: bool = False
+    address: Address | None = None
 
     @property
     def has_desk(self) -> bool:

@@ -22,6 +22,8 @@ VALUE = None
 
 Schema = dict[str, Any]
 
+# Where a place is: the text citizens read and a map link (issue 7).
+_ADDRESS: Schema = {"text": TEXT, "map_url": VALUE, "source": VALUE, "sample": VALUE}
 _LOCATION: Schema = {
     "id": VALUE,
     "name": VALUE,
@@ -32,6 +34,7 @@ _LOCATION: Schema = {
     "note": TEXT,
     "source": VALUE,
     "sample": VALUE,
+    "address": _ADDRESS,
 }
 _EXCEPTION: Schema = {
     "date": VALUE,
