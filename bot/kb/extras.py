@@ -26,6 +26,8 @@ class Checker(Protocol):
 
     def flag(self, value: Any, entry: str, field: str) -> bool: ...
 
+    def sequence(self, value: Any, entry: str, field: str) -> list[Any]: ...
+
 
 def address(value: Any, c: Checker, entry: str) -> Address | None:
     """A location's ``address``: ``text`` (nn, nb, en) and ``map_url`` (https://...)."""
@@ -59,3 +61,16 @@ def generic_words(
                 f"'{word}' is also a name of the place '{names[word.lower()]}'; remove one",
             )
     return words
+
+
+def faq_synonyms(data: dict[str, Any], c: Checker) -> tuple[tuple[str, ...], ...]:
+    """faq.yml ``synonyms``: groups of at least two words that FAQ matching treats alike."""
+    groups = []
+    for index, raw in enumerate(c.sequence(data.get("synonyms"), "", "synonyms")):
+        group = c.words(raw, "", f"synonyms[{index}]")
+        if len(group) < 2:
+            c.fail(
+                "", f"synonyms[{index}]", "a group needs at least two words, like [boss, avfall]"
+            )
+        groups.append(group)
+    return tuple(groups)

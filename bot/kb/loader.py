@@ -14,7 +14,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from bot.kb.extras import address, generic_words
+from bot.kb.extras import address, faq_synonyms, generic_words
 from bot.kb.models import (
     LANGUAGES,
     PHONE_ID,
@@ -487,5 +487,6 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
         faq=faq,
         municipality=municipality,
         generic_words=generic,
+        faq_synonyms=faq_synonyms(raw["faq.yml"], checkers["faq.yml"]),
     )
     return KnowledgeBase(**{**kb.__dict__, "sample_entries": _sample_entries(kb)})

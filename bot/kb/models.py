@@ -172,6 +172,8 @@ class KnowledgeBase:
     sample_entries: tuple[str, ...] = field(default=())
     # Words for the desk itself (service_desks.yml `generic_words`): never a place.
     generic_words: tuple[str, ...] = ()
+    # Groups of words FAQ matching treats as the same (faq.yml `synonyms`).
+    faq_synonyms: tuple[tuple[str, ...], ...] = ()
 
     def location(self, location_id: str) -> Location | None:
         return next((loc for loc in self.locations if loc.id == location_id), None)

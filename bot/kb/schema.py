@@ -83,7 +83,8 @@ SCHEMA: dict[str, Schema] = {
         "emergency": [_EMERGENCY],
     },
     "services.yml": {"services": [_SERVICE]},
-    "faq.yml": {"faq": [_FAQ]},
+    # synonyms: groups of words the FAQ matching treats as the same (issue 7).
+    "faq.yml": {"faq": [_FAQ], "synonyms": VALUE},
     "municipality.yml": {
         "name": TEXT,
         "privacy_url": VALUE,
