@@ -16,8 +16,9 @@ from actions.common import (
     say,
     yes_no_buttons,
 )
-from actions.faq import answer_from_faq
-from bot.messages import render
+from actions.faq import answer_from_faq, search_link
+from bot.kb.models import KnowledgeBase
+from bot.messages import render, schedule_label
 
 # Slot (domain.yml): the bot missed the previous message too. Any intent other than
 # nlu_fallback and out_of_scope resets it through the slot's mapping.
@@ -56,6 +57,63 @@ class ActionNotUnderstood(KnowledgeBaseAction):
                 SlotSet("pending_question", HANDOFF_NOT_UNDERSTOOD),
             ]
 
+        if _best_guess(tracker) == MUNICIPAL_TOPIC and say_not_covered(
+            dispatcher, tracker, kb, language
+        ):
+            return [SlotSet(MISSED_BEFORE, True)]
         message = "out_of_scope" if latest_intent(tracker) == "out_of_scope" else "rephrase"
         say(dispatcher, message, language, kb=kb)
         return [SlotSet(MISSED_BEFORE, True)]
+
+
+# The intent for questions about the municipality's own work (data/nlu/municipal.yml).
+MUNICIPAL_TOPIC = "ask_municipal_topic"
+
+
+def _best_guess(tracker: Tracker) -> str:
+    """The likeliest real intent, also when the fallback classifier took over."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    names = [str(r.get("name")) for r in ranking if r.get("name") != "nlu_fallback"]
+    return names[0] if names else latest_intent(tracker)
+
+
+def say_not_covered(
+    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, language: str
+) -> bool:
+    """Says plainly that the bot has no information on this, with a web search for the
+    citizen's own words and the phone number. False if the message has no topic words."""
+    link = search_link(kb, tracker.latest_message.get("text") or "")
+    if link is None:
+        return False
+    say(
+        dispatcher,
+        "not_covered",
+        language,
+        search=link,
+        phone=kb.contact.phone,
+        schedule=schedule_label(kb.contact.phone_hours, language),
+    )
+    return True
+
+
+class ActionMunicipalTopic(KnowledgeBaseAction):
+    """A question about the municipality's work: the FAQ if it answers it, else an
+    honest "I have no information on that" with a search link and the phone number.
+
+    It never guesses: an unrelated FAQ is never given (see actions/faq.py).
+    """
+
+    def name(self) -> str:
+        return "action_municipal_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        kb = self.knowledge_base()
+        language = language_of(tracker)
+        answered = answer_from_faq(dispatcher, tracker, kb, language)
+        if answered is not None:
+            return answered
+        if not say_not_covered(dispatcher, tracker, kb, language):
+            say(dispatcher, "rephrase", language, kb=kb)
+        return []

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import KnowledgeBaseAction, language_of, latest_entities, say
+from actions.fallback import say_not_covered
 from actions.faq import answer_from_faq
 from bot.kb.facts import render_answer
 from bot.messages import render
@@ -17,8 +18,9 @@ from bot.messages import render
 class ActionService(KnowledgeBaseAction):
     """Explains the service the citizen named, with its link.
 
-    Without a recognisable service name it tries the FAQ, then asks which service,
-    with one button per service in the knowledge base.
+    Without a recognisable service name it tries the FAQ; a question about a topic
+    the knowledge base lacks gets an honest answer with a search link; a question with
+    no topic ("ei teneste") gets the list of services, one button each.
     """
 
     def name(self) -> str:
@@ -51,6 +53,9 @@ class ActionService(KnowledgeBaseAction):
         answered = answer_from_faq(dispatcher, tracker, kb, language)
         if answered is not None:
             return answered
+        # A named topic the knowledge base lacks ("startlån"): say so, never the menu.
+        if say_not_covered(dispatcher, tracker, kb, language):
+            return []
 
         buttons = [
             {"title": s.name.get(language), "payload": s.name.get(language)} for s in kb.services

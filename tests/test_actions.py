@@ -487,3 +487,77 @@ def test_where_are_two_places(make: Make, domain: dict[str, Any], make_tracker: 
     text = _where(make, domain, make_tracker, "nb", "frekhaug", "manger")
     assert text.index("på Frekhaug:") < text.index("på Manger:")
     assert "Knarvik" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        (
+            "nn",
+            "korleis søkjer eg om startlån",
+            "Det har eg diverre ikkje informasjon om. Prøv søket på nettsida til kommunen: "
+            "https://www.alver.kommune.no/sok?q=startl%C3%A5n\nDu kan også ringje 56 37 50 00",
+        ),
+        (
+            "nb",
+            "når er neste kommunestyremøte",
+            "Det har jeg dessverre ikke informasjon om. Prøv søket på kommunens nettside: "
+            "https://www.alver.kommune.no/sok?q=neste+kommunestyrem%C3%B8te\nDu kan også ringe",
+        ),
+        ("en", "council meeting", "Sorry, I don't have information about that."),
+    ],
+)
+def test_municipal_topic_not_covered_says_so_with_search_and_phone(
+    make: Make,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    make_tracker: Build,
+    language: str,
+    text: str,
+    expected: str,
+) -> None:
+    from actions.fallback import ActionMunicipalTopic
+
+    tracker = make_tracker("ask_municipal_topic", text=text, slots={"language": language})
+    run(make(ActionMunicipalTopic), dispatcher, tracker, domain)
+    answer = texts(dispatcher)
+    assert answer.startswith(expected)
+    assert "barnehage" not in answer and not any(m.get("buttons") for m in dispatcher.messages)
+
+
+def test_municipal_topic_in_the_faq_is_answered(
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    from actions.fallback import ActionMunicipalTopic
+
+    tracker = make_tracker("ask_municipal_topic", text="når kjem bossbilen til oss")
+    run(make(ActionMunicipalTopic), dispatcher, tracker, domain)
+    assert texts(dispatcher).startswith("Tømmeplan og svar om avfall")
+
+
+def test_service_question_on_a_topic_the_kb_lacks_is_not_the_menu(
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    run(
+        make(ActionService),
+        dispatcher,
+        make_tracker("ask_service", text="kommunestyremøte"),
+        domain,
+    )
+    assert texts(dispatcher).startswith("Det har eg diverre ikkje informasjon om.")
+    assert "kommunestyrem%C3%B8te" in texts(dispatcher)
+    assert not dispatcher.messages[0].get("buttons")
+
+
+def test_low_confidence_municipal_guess_is_honest_not_rephrase(
+    make: Make, dispatcher: CollectingDispatcher, domain: dict[str, Any], make_tracker: Build
+) -> None:
+    tracker = make_tracker("nlu_fallback", text="reguleringsplanen for feltet")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "ask_municipal_topic", "confidence": 0.28},
+        {"name": "out_of_scope", "confidence": 0.2},
+    ]
+    slots = run(make(ActionNotUnderstood), dispatcher, tracker, domain)
+    assert "reguleringsplanen+feltet" in texts(dispatcher)
+    assert slots == {"missed_before": True}
