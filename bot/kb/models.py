@@ -60,6 +60,10 @@ class Address:
     map_url: str
     sample: bool = False
 
+    def get(self, language: str) -> str:
+        """The address text in ``language`` (as :meth:`Text.get`)."""
+        return self.text.get(language)
+
 
 @dataclass(frozen=True)
 class Location:
