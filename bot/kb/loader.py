@@ -469,6 +469,7 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
     faq = _faq(raw["faq.yml"], checkers["faq.yml"], desks)
     municipality = _municipality(raw["municipality.yml"], checkers["municipality.yml"])
     generic = generic_words(raw["service_desks.yml"], checkers["service_desks.yml"], locations)
+    synonyms = faq_synonyms(raw["faq.yml"], checkers["faq.yml"])
 
     holidays_closed = checkers["closures.yml"].flag(
         closures.get("public_holidays_closed", True), "", "public_holidays_closed"
@@ -487,6 +488,6 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
         faq=faq,
         municipality=municipality,
         generic_words=generic,
-        faq_synonyms=faq_synonyms(raw["faq.yml"], checkers["faq.yml"]),
+        faq_synonyms=synonyms,
     )
     return KnowledgeBase(**{**kb.__dict__, "sample_entries": _sample_entries(kb)})
