@@ -65,33 +65,46 @@ class Masked:
 
 
 _SPACE = "[ \u00a0]"
+_SEP = "[ \u00a0-]"  # between the groups of a card or fødselsnummer
 # Not inside a word or a longer number, a decimal number or a case number (2026/1234).
-_B = r"(?<![\w+/@])(?<!\d[.,])"
-_A = r"(?![\w/@])(?![.,]\d)"
+# Only ASCII digits count: other scripts' digits are left alone.
+_B = r"(?<![\w+/@])(?<![0-9][.,])"
+_A = r"(?![\w/@])(?![.,][0-9])"
 # A number written in groups must not be the tail or head of a longer grouped number.
-_BG = _B + r"(?<!\d[ \u00a0-])"
-_AG = _A + r"(?![ \u00a0-]\d)"
+_BG = _B + rf"(?<![0-9]{_SEP})"
+_AG = _A + rf"(?!{_SEP}[0-9])"
+
+
+def _n(count: str) -> str:
+    """``count`` ASCII digits (``"4"`` or ``"13,19"``)."""
+    return f"[0-9]{{{count}}}"
+
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
 _CARD = re.compile(
-    rf"{_B}\d{{13,19}}{_A}"
-    + rf"|{_BG}\d{{4}}(?P<s>[ \u00a0-])\d{{4}}(?P=s)\d{{4}}(?P=s)\d{{1,4}}(?:(?P=s)\d{{1,3}})?{_AG}"
-    + rf"|{_BG}\d{{4}}(?P<t>[ \u00a0-])\d{{6}}(?P=t)\d{{4,5}}{_AG}"
+    rf"{_B}{_n('13,19')}{_A}"
+    rf"|{_BG}{_n('4')}(?P<s>{_SEP}){_n('4')}(?P=s){_n('4')}(?P=s){_n('1,4')}"
+    rf"(?:(?P=s){_n('1,3')})?{_AG}"
+    rf"|{_BG}{_n('4')}(?P<t>{_SEP}){_n('6')}(?P=t){_n('4,5')}{_AG}"
 )
 _ELEVEN = re.compile(
-    rf"{_B}\d{{11}}{_A}"
-    + rf"|{_BG}\d{{6}}[ \u00a0-]\d{{5}}{_AG}"
-    + rf"|{_BG}(?P<account>\d{{4}}(?P<s>[ \u00a0.])\d{{2}}(?P=s)\d{{5}}){_AG}"
+    rf"{_B}{_n('11')}{_A}"
+    rf"|{_BG}{_n('6')}{_SEP}{_n('5')}{_AG}"
+    rf"|{_BG}(?P<account>{_n('4')}(?P<s>[ \u00a0.]){_n('2')}(?P=s){_n('5')}){_AG}"
 )
 _GROUPED_PHONE = (
-    rf"(?:\d{{2}}{_SPACE}\d{{2}}{_SPACE}\d{{2}}{_SPACE}\d{{2}}"
-    rf"|\d{{3}}{_SPACE}\d{{2}}{_SPACE}\d{{3}}|\d{{3}}{_SPACE}\d{{5}}|\d{{4}}{_SPACE}\d{{4}})"
+    "(?:"
+    + "|".join(
+        _SPACE.join(_n(size) for size in sizes)
+        for sizes in (("2", "2", "2", "2"), ("3", "2", "3"), ("3", "5"), ("4", "4"))
+    )
+    + ")"
 )
 _PREFIX = rf"(?:\+|00){_SPACE}?47{_SPACE}?"
 _PHONE = re.compile(
-    rf"{_B}{_PREFIX}(?P<local>\d{{8}}{_A}|{_GROUPED_PHONE}{_AG})"
-    + rf"|{_B}(?P<plain>(?=[2-9])\d{{8}}){_A}"
-    + rf"|{_BG}(?P<grouped>(?=[2-9]){_GROUPED_PHONE}){_AG}"
+    rf"{_B}{_PREFIX}(?P<local>{_n('8')}{_A}|{_GROUPED_PHONE}{_AG})"
+    rf"|{_B}(?P<plain>(?=[2-9]){_n('8')}){_A}"
+    rf"|{_BG}(?P<grouped>(?=[2-9]){_GROUPED_PHONE}){_AG}"
 )
 
 
@@ -100,8 +113,8 @@ def _phone_digits(match: re.Match[str]) -> str:
 
 
 def digits_of(text: str) -> str:
-    """The digits of ``text``, without spaces, dots, dashes or anything else."""
-    return "".join(ch for ch in text if ch.isdigit())
+    """The ASCII digits of ``text``, without spaces, dots, dashes or anything else."""
+    return "".join(ch for ch in text if ch in "0123456789")
 
 
 def _fodselsnummer_kind(number: str) -> Kind | None:
