@@ -42,7 +42,7 @@ from bot.handoff.records import (
     StaffUser,
 )
 from bot.handoff.states import Event, HandoffState, InvalidTransition
-from bot.handoff.store import HandoffStore, staff_actor
+from bot.handoff.store import MAX_MESSAGE_LENGTH, MAX_QUESTION_LENGTH, HandoffStore, staff_actor
 from bot.kb.hours import OSLO
 from bot.kb.models import KnowledgeBase
 from bot.messages import moment_label, render
@@ -165,7 +165,7 @@ class HandoffService:
         language = self._load(conversation_id).language.value
         masked = mask_citizen_text(text, language, self.knowledge_base())
         incoming = self.store.messages.receive_citizen(
-            conversation_id, masked.text, payload=payload
+            conversation_id, masked.text[:MAX_MESSAGE_LENGTH], payload=payload
         )
         if masked.changed:
             notice = self._warn_once(conversation_id, language)
@@ -324,7 +324,10 @@ class HandoffService:
         language = conversation.language.value
         masked = mask_citizen_text(question, language, self.knowledge_base())
         offline = self.store.requests.create(
-            masked.text, contact, conversation.language, conversation_id=conversation.id
+            masked.text[:MAX_QUESTION_LENGTH],
+            contact,
+            conversation.language,
+            conversation_id=conversation.id,
         )
         if masked.changed:
             self._warn_once(conversation.id, language)

@@ -201,3 +201,14 @@ def test_rest_channel_masks_before_rasa(message: str, expected: str) -> None:
     request = SimpleNamespace(ip="127.0.0.1", headers={}, method="POST", json=body)
     assert LocalRestInput().refusal(request) is None  # type: ignore[arg-type]
     assert body["message"] == expected
+
+
+def test_masking_never_makes_a_message_too_long_to_store(server: Server) -> None:
+    """Tokens are longer than the numbers they replace; the stored text is cut at the limit."""
+    citizen = server.new_conversation()
+    question = ("98765432 " * 555)[:5000]  # the longest question, every word a phone number
+    resp = citizen.call("POST", "/offline-request", {"question": question, "contact": "41234567"})
+    assert resp.status == 201, resp.body
+    [request] = server.store.requests.list()
+    assert len(request.question) == 5000 and request.question.startswith("[telefonnummer fjerna]")
+    assert "98765432" not in request.question
