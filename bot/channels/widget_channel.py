@@ -98,11 +98,13 @@ async def post_message(
             field="payload",
         )
     rate_limit(state.conversation_limiter.hit("conv:" + conversation_id))
+    # The service masks personal data: only the stored (masked) text goes on to Rasa.
     incoming = await state.service.receive(conversation_id, text, button)
-    messages: list[Message] = [incoming.message]
+    messages: list[Message] = [incoming.message, *incoming.notices]
     if incoming.bot_may_speak:
+        masked_text = incoming.message.text
         collected = await ask_rasa(
-            on_new_message, conversation, button or text, WidgetChannel.name()
+            on_new_message, conversation, button or masked_text, WidgetChannel.name()
         )
         info = await read_tracker(getattr(request.app.ctx, "agent", None), conversation_id)
         replies, handoff = translate_replies(collected)
