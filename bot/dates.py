@@ -139,6 +139,8 @@ _NUMERIC = re.compile(
     rf"(?<![\d.,/]){_WEEKDAY_PREFIX}(?P<days>\d{{1,2}})[./](?P<month>\d{{1,2}})"
     r"(?:[./](?P<year>\d{4}|\d{2}))?\.?(?![\d]|[./]\d)"
 )
+# "dagen før julaftan", "dagen etter 2. påskedag", "the day before Christmas Eve".
+_SHIFT = r"(?P<shift>(?:dagen|dagan|the day) (?:for|etter|after|before) )?"
 _RANGE_WORDS = frozenset({"-", "–", "til", "to"})
 _TODAY = re.compile(r"\b(?:i dag|idag|today)\b")
 _TOMORROW = re.compile(r"\b(?:i morgon|i morgen|imorgon|imorgen|tomorrow)\b")
@@ -190,6 +192,19 @@ def _next_named(key: str, today: date) -> DateRef:
         if end >= today:
             return DateRef(max(start, today), end, NAMED, key)
     raise AssertionError(f"Named day '{key}' has no next occurrence after {today}.")
+
+
+def _shifted(match: re.Match[str], key: str, today: date) -> DateRef:
+    """A named day, or the day before or after it ("dagen før julaftan")."""
+    ref = _next_named(key, today)
+    shift = match.group("shift")
+    if not shift:
+        return ref
+    if re.search(r"for|before", shift):
+        day = ref.start - timedelta(days=1)
+    else:
+        day = ref.end + timedelta(days=1)
+    return DateRef(day, day, RELATIVE)
 
 
 def _on_or_after(day: int, month: int, year: str | None, today: date) -> date | None:
@@ -256,8 +271,8 @@ def find_dates(text: str, today: date) -> list[DateRef]:
     norm = normalise(text)
     found: list[tuple[int, DateRef]] = []
     for key, pattern in _NAMED_PATTERNS:
-        regex = re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z])")
-        norm = _scan(norm, regex, found, lambda m, key=key: [_next_named(key, today)])
+        regex = re.compile(rf"(?<![a-z0-9]){_SHIFT}(?:{pattern})(?![a-z])")
+        norm = _scan(norm, regex, found, lambda m, key=key: [_shifted(m, key, today)])
     norm = _scan(
         norm, _DAYS_BEFORE_MONTH, found, lambda m: _explicit(m, _MONTHS[m.group("month")], today)
     )

@@ -132,6 +132,9 @@ PARSER_CASES: list[tuple[str, date, list[Span]]] = [
     ("24.-26. desember", THU, [(D(2026, 12, 24), D(2026, 12, 26))]),
     ("28. til 30. desember", THU, [(D(2026, 12, 28), D(2026, 12, 30))]),
     # Relative days and weeks
+    ("har de ope dagen før julaftan", THU, one(D(2026, 12, 23))),
+    ("dagen etter 2. påskedag", THU, one(D(2027, 3, 30))),
+    ("the day before new year's eve", THU, one(D(2026, 12, 30))),
     ("i dag", THU, one(THU)),
     ("idag", THU, one(THU)),
     ("i morgon", THU, one(D(2026, 11, 27))),
