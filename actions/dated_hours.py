@@ -7,7 +7,7 @@ The days come from ``bot.dates``; the hours and reasons from ``bot.kb.hours.hour
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.dates import DateRef
@@ -182,12 +182,41 @@ class DatedHours:
             texts.append(render("date_range_rest", self.lang))
         return texts
 
+    def _beyond_known(self, location: Location | None, ref: DateRef) -> bool:
+        """Whether a day answered with the usual hours lies after the last dated exception.
+
+        closures.yml is kept for the months ahead; for later days the bot cannot know of
+        closures or changed hours yet, and says so instead of promising the usual hours.
+        """
+        if not self.kb.exceptions:
+            return False
+        horizon = max(exception.end for exception in self.kb.exceptions)
+        return any(
+            day > horizon and hours_on(self.kb, desk.opening_hours, desk.id, day).reason is None
+            for day in ref.days()
+            for desk in self._desks(location)
+        )
+
     def answer(self, location: Location | None, refs: list[DateRef]) -> list[str]:
         """The answer for every day or range asked about, in the order asked."""
         texts: list[str] = []
+        beyond = False
         for ref in refs:
+            if len(ref.days()) > MAX_DAYS:  # answer for the first days, and say which
+                ref = DateRef(ref.start, ref.start + timedelta(days=MAX_DAYS - 1), ref.kind)
             if ref.is_range:
                 texts += self.many_days(location, ref)
             else:
                 texts.append(self.one_day(location, ref))
+            beyond = beyond or self._beyond_known(location, ref)
+        if beyond:
+            horizon = max(exception.end for exception in self.kb.exceptions)
+            texts.append(
+                render(
+                    "date_beyond_known",
+                    self.lang,
+                    kb=self.kb,
+                    last=f"{horizon:%d.%m.%Y}",
+                )
+            )
         return texts

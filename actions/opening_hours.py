@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import KnowledgeBaseAction, language_of, latest_entity, latest_intent, say
 from actions.dated_hours import DatedHours
-from bot.dates import TODAY, TOMORROW, WEEKDAY, DateRef, find_dates
+from bot.dates import TODAY, TOMORROW, WEEKDAY, DateRef, decode, encode, find_dates
 from bot.kb.hours import DayHours, hours_on, next_opening, status_at
 from bot.kb.models import WEEKDAYS, KnowledgeBase, Location
 from bot.messages import (
@@ -295,9 +295,12 @@ class ActionOpeningHours(KnowledgeBaseAction):
         if weekday is not None and time_ref is not None:
             time_ref = None  # "on Wednesday" is more specific than "now"
 
-        location = kb.location(location_id) if location_id else None
         now = self.clock()
         dates = asked_dates(str(tracker.latest_message.get("text") or ""), now)
+        named_now = latest_entity(tracker, "weekday") or latest_entity(tracker, "time_ref")
+        if intent == "inform" and not dates and named_now is None:
+            dates = decode(tracker.get_slot("asked_dates"))  # "kva med Frekhaug?" after a date
+        location = kb.location(location_id) if location_id else None
         answer = OpeningHours(kb, language, now)
         for text in answer.answer(location, weekday, time_ref, dates):
             dispatcher.utter_message(text=text)
@@ -313,4 +316,5 @@ class ActionOpeningHours(KnowledgeBaseAction):
             SlotSet("asked_location", location.id if location else None),
             SlotSet("asked_weekday", weekday),
             SlotSet("asked_time", time_ref),
+            SlotSet("asked_dates", encode(dates)),
         ]

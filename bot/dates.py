@@ -315,4 +315,31 @@ def find_dates(text: str, today: date) -> list[DateRef]:
     return ordered
 
 
-__all__ = ["NAMED_DAYS", "DateRef", "find_dates", "normalise"]
+def encode(refs: list[DateRef]) -> str | None:
+    """Writes references into a slot value (None for none)."""
+    if not refs:
+        return None
+    return ";".join(f"{r.start}/{r.end}/{r.kind}/{r.name or ''}" for r in refs)
+
+
+def decode(value: str | None) -> list[DateRef]:
+    """Reads references back from ``encode``'s slot value; malformed parts are skipped."""
+    refs: list[DateRef] = []
+    for part in (value or "").split(";"):
+        fields = part.split("/")
+        if len(fields) != 4:
+            continue
+        try:
+            start, end = date.fromisoformat(fields[0]), date.fromisoformat(fields[1])
+        except ValueError:
+            continue
+        name = (
+            fields[3]
+            if fields[3] in NAMED_DAYS or fields[3] in ("this_week", "next_week")
+            else None
+        )
+        refs.append(DateRef(start, end, fields[2], name))
+    return refs
+
+
+__all__ = ["NAMED_DAYS", "DateRef", "decode", "encode", "find_dates", "normalise"]

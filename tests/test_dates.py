@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.opening_hours import ActionOpeningHours
-from bot.dates import NAMED_DAYS, DateRef, find_dates
+from bot.dates import NAMED_DAYS, DateRef, decode, find_dates
 from bot.kb import KnowledgeBase, load_knowledge_base
 from bot.kb.holidays import public_holidays
 from bot.kb.hours import OSLO
@@ -426,3 +426,45 @@ def test_today_and_plain_questions_keep_their_answers(
     action = ActionOpeningHours(clock=lambda: THURSDAY_MORNING, knowledge_base=lambda: kb)
     asyncio.run(action.run(dispatcher, make_tracker("ask_opening_hours", text, entities), {}))
     assert texts(dispatcher).startswith(expected)
+
+
+def test_follow_up_keeps_the_date_and_changes_the_place(kb: KnowledgeBase) -> None:
+    dispatcher = CollectingDispatcher()
+    action = ActionOpeningHours(clock=lambda: THURSDAY_MORNING, knowledge_base=lambda: kb)
+    first = _tracker("har de ope 2. juledag", None, "nn")
+    events = asyncio.run(action.run(dispatcher, first, {}))
+    stored = next(e["value"] for e in events if e.get("name") == "asked_dates")
+    assert stored == "2026-12-26/2026-12-26/named/boxing_day"
+    follow = _tracker("kva med frekhaug?", "frekhaug", "nn")
+    follow.latest_message["intent"] = {"name": "inform"}
+    follow.slots["asked_dates"] = stored
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, follow, {}))
+    assert texts(dispatcher).startswith(
+        "2. juledag (laurdag 26. desember) er innbyggjarservice på Frekhaug stengd"
+    )
+
+
+@pytest.mark.parametrize("value", [None, "", "garbage", "2026-13-01/2026-13-01/date/", "a/b/c/d"])
+def test_decode_skips_malformed_slot_values(value: str | None) -> None:
+    assert decode(value) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("er de opne 24.12.2027", True),  # after the last day closures.yml knows of
+        ("julaftan", False),
+        ("2. juledag 2027", False),  # a public holiday is closed whatever closures.yml says
+        ("neste veke", False),
+    ],
+)
+def test_days_beyond_the_known_closures_say_so(kb: KnowledgeBase, text: str, note: bool) -> None:
+    answer = ask(kb, text.replace("2. juledag 2027", "26.12.2027"))
+    assert ("fram til 31.12.2026" in answer) is note
+    assert ("56 37 50 00" in answer) is note
+
+
+def test_a_long_range_is_answered_for_its_first_two_weeks(kb: KnowledgeBase) -> None:
+    text = ask(kb, "opningstider 1.-31. desember")
+    assert text.startswith("Tysdag 1. desember–måndag 14. desember er opningstidene som vanleg")
