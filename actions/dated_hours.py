@@ -177,7 +177,17 @@ class DatedHours:
                 for desk in desks
             ]
             return [render("date_range_normal", self.lang, when=when), "\n".join(usual)]
-        texts = [render("date_range", self.lang, when=when, lines="\n".join(lines))]
+        if location is not None:
+            head = render(
+                "date_range_desk",
+                self.lang,
+                when=when,
+                lines="\n".join(lines),
+                **self._names(location),
+            )
+        else:
+            head = render("date_range", self.lang, when=when, lines="\n".join(lines))
+        texts = [head]
         if usual_days:
             texts.append(render("date_range_rest", self.lang))
         return texts
