@@ -34,7 +34,7 @@ WEEK = "week"
 
 _FIRST = r"(?:1\.?|forste|fyrste|first)\s*"
 _SECOND = r"(?:2\.?|andre|second)\s*"
-_EVE = r"aft[ae]?n\w*"
+_EVE = r"aft(?:[ae]n?|n)\w*"
 _PENTECOST = r"(?:pinse|pingst)"
 
 # Named day -> pattern over the normalised text. Order matters: longer names first

@@ -47,6 +47,8 @@ PARSER_CASES: list[tuple[str, date, list[Span]]] = [
     ("apent julaften", THU, one(D(2026, 12, 24))),
     ("ope juleaftan", THU, one(D(2026, 12, 24))),
     ("ope julaftn", THU, one(D(2026, 12, 24))),
+    ("e dokke opne på julafta", THU, one(D(2026, 12, 24))),
+    ("stengt nyttårsafta?", THU, one(D(2026, 12, 31))),
     ("are you open on christmas eve", THU, one(D(2026, 12, 24))),
     ("julaftan", ROMJUL_MONDAY, one(D(2027, 12, 24))),
     ("1. juledag", THU, one(D(2026, 12, 25))),
