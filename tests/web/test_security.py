@@ -452,3 +452,11 @@ def test_eleventh_login_in_a_minute_is_429_and_other_ips_are_not_locked_out(
     assert int(eleventh.headers["Retry-After"]) >= 1
     assert _login_from(server, "127.0.0.3", "feil").status == 401
     assert _login_from(server, "127.0.0.3", STAFF_PASSWORD).status == 200
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_texts_answer_other_methods_with_json_405(server: Server, method: str) -> None:
+    resp = server.request(method, "/texts/widget.json")
+    assert resp.status == 405
+    assert resp.json["error"] == "method_not_allowed"
+    assert resp.headers["Allow"] == "GET"
