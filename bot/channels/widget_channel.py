@@ -105,13 +105,8 @@ async def post_message(
     incoming = await state.service.receive(conversation_id, text, button)
     messages: list[Message] = [incoming.message, *incoming.notices]
     if incoming.bot_may_speak:
-        masked_text = incoming.message.text
-        collected = await ask_rasa(
-            on_new_message,
-            conversation,
-            button or buttons.typed_text(masked_text),
-            WidgetChannel.name(),
-        )
+        rasa_text = button or buttons.typed_text(incoming.message.text)  # the masked text
+        collected = await ask_rasa(on_new_message, conversation, rasa_text, WidgetChannel.name())
         info = await read_tracker(getattr(request.app.ctx, "agent", None), conversation_id)
         replies, handoff = translate_replies(collected)
         if not replies and handoff is False and info.wants_person:
