@@ -17,6 +17,8 @@ from actions.common import (
     latest_intent,
     say,
 )
+from actions.dated_hours import DatedHours
+from bot.dates import TODAY, TOMORROW, WEEKDAY, DateRef, decode, encode, find_dates
 from bot.kb.hours import DayHours, hours_on, next_opening, status_at
 from bot.kb.models import WEEKDAYS, KnowledgeBase, Location
 from bot.messages import (
@@ -31,6 +33,19 @@ from bot.messages import (
 
 def _next_date_of(weekday: str, today: date) -> date:
     return today + timedelta(days=(WEEKDAYS.index(weekday) - today.weekday()) % 7)
+
+
+def asked_dates(text: str, now: datetime) -> list[DateRef]:
+    """The dates, ranges and named days a message asks about.
+
+    Plain "i dag", "i morgon" and "på fredag" are left to the ``time_ref`` and ``weekday``
+    answers, which already give that day's hours with its exceptions; a date, a named day,
+    "neste fredag" or a week is answered here, for those days.
+    """
+    refs = find_dates(text, now.date())
+    if all(ref.kind in (TODAY, TOMORROW, WEEKDAY) for ref in refs):
+        return []
+    return [ref for ref in refs if ref.kind != WEEKDAY] or refs
 
 
 class OpeningHours:
@@ -228,15 +243,21 @@ class OpeningHours:
         return texts + notes
 
     def answer(
-        self, location: Location | None, weekday: str | None, time_ref: str | None
+        self,
+        location: Location | None,
+        weekday: str | None,
+        time_ref: str | None,
+        dates: list[DateRef] | None = None,
     ) -> list[str]:
-        """Chooses the answer for what was asked."""
+        """Chooses the answer for what was asked; named dates win over weekdays and "now"."""
         texts: list[str] = []
         if location is not None and not location.has_desk:
             if location.note is not None:
                 texts.append(location.note.get(self.lang))
             texts.append(render("no_desk_here", self.lang, **self._names(location)))
             location = None
+        if dates:
+            return texts + DatedHours(self.kb, self.lang, self.now).answer(location, dates)
         if time_ref == "now":
             return texts + self.right_now(location)
         if time_ref == "today":
@@ -281,15 +302,20 @@ class ActionOpeningHours(KnowledgeBaseAction):
         if weekday is not None and time_ref is not None:
             time_ref = None  # "on Wednesday" is more specific than "now"
 
+        now = self.clock()
+        dates = asked_dates(str(tracker.latest_message.get("text") or ""), now)
+        named_now = latest_entity(tracker, "weekday") or latest_entity(tracker, "time_ref")
+        if intent == "inform" and not dates and named_now is None:
+            dates = decode(tracker.get_slot("asked_dates"))  # "kva med Frekhaug?" after a date
         location = kb.location(location_id) if location_id else None
-        answer = OpeningHours(kb, language, self.clock())
+        answer = OpeningHours(kb, language, now)
         # Two places named ("Manger og Frekhaug"): an answer for each, in that order.
         named = dict.fromkeys(str(e["value"]) for e in latest_entities(tracker, "location"))
         others = [p for i in named if i != location_id and (p := kb.location(i)) is not None]
         for place in [location, *others]:
-            for text in answer.answer(place, weekday, time_ref):
+            for text in answer.answer(place, weekday, time_ref, dates):
                 dispatcher.utter_message(text=text)
-        if location is None and weekday is None and time_ref is None:
+        if location is None and weekday is None and time_ref is None and not dates:
             say(
                 dispatcher,
                 "phone_tip",
@@ -301,4 +327,5 @@ class ActionOpeningHours(KnowledgeBaseAction):
             SlotSet("asked_location", location.id if location else None),
             SlotSet("asked_weekday", weekday),
             SlotSet("asked_time", time_ref),
+            SlotSet("asked_dates", encode(dates)),
         ]

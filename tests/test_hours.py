@@ -49,6 +49,28 @@ def test_public_holidays_2026() -> None:
     assert holiday_name(date(2026, 5, 18)) is None
 
 
+@pytest.mark.parametrize(
+    ("day", "name"),
+    [
+        (date(2027, 1, 1), "nyttårsdag"),
+        (date(2027, 3, 25), "skjærtorsdag"),
+        (date(2027, 3, 26), "langfredag"),
+        (date(2027, 3, 28), "første påskedag"),
+        (date(2027, 3, 29), "andre påskedag"),
+        (date(2027, 5, 1), "arbeidarane sin dag"),
+        (date(2027, 5, 6), "Kristi himmelfartsdag"),
+        (date(2027, 5, 16), "første pinsedag"),
+        (date(2027, 5, 17), "grunnlovsdagen og andre pinsedag"),  # Whit Monday too
+        (date(2027, 12, 25), "første juledag"),
+        (date(2027, 12, 26), "andre juledag"),
+    ],
+)
+def test_public_holidays_2027(day: date, name: str) -> None:
+    holiday = holiday_name(day)
+    assert holiday is not None and holiday.nn == name
+    assert len(public_holidays(2027)) == 11  # 17 May and Whit Monday fall on one day
+
+
 def _desk(kb: KnowledgeBase, location_id: str):  # noqa: ANN202
     location = kb.location(location_id)
     assert location is not None

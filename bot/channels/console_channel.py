@@ -46,7 +46,14 @@ __all__ = ["COOKIE_NAME", "QUEUE_ROLES", "ConsoleChannel", "require_role"]
 
 _PRESENCE_REFRESH_SECONDS = 10.0
 _MAX_ID = 2**62
-_PAGE_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+CONSOLE_CSP = (
+    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+"""The console page's policy: only its own files run (index.html has no inline script)."""
+_PAGE_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": CONSOLE_CSP}
+_API_HEADERS = {"Cache-Control": "no-store"}
+"""Every console API answer holds personal data or a CSRF token: never cached."""
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -269,5 +276,6 @@ class ConsoleChannel(InputChannel):
             ("/api/<rest:path>", {}, "alver_console_not_found"),
         ]
         for path, handlers, name in routes:
-            add_routes(bp, path, handlers, name=name)
+            headers = _API_HEADERS if path.startswith("/api/") else None
+            add_routes(bp, path, handlers, name=name, headers=headers)
         return bp

@@ -11,7 +11,9 @@ Rasa's :class:`~rasa.core.channels.rest.RestInput` it:
   lifts this check (only for a test set-up that needs it);
 * refuses (413) a message longer than ``MAX_MESSAGE_CHARS`` (default 1000, the same
   limit as the widget and the console), with a JSON reason;
-* refuses (400) a body that is not a JSON object.
+* refuses (400) a body that is not a JSON object;
+* masks personal data in the message (:mod:`bot.privacy`) before Rasa sees it, exactly
+  like the widget channel does.
 
 The HTTP body size of every channel is capped for the whole server by bin/run
 (``REQUEST_MAX_BYTES``). Production runs with ``credentials.production.yml``, which has no
@@ -31,6 +33,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.kb import default_store
+from bot.language import DEFAULT_LANGUAGE, detect_language
+from bot.privacy import mask_citizen_text
 from bot.web.settings import SettingsError, WebSettings
 
 __all__ = ["PROXY_HEADERS", "LocalRestInput", "is_local_request"]
@@ -130,6 +135,8 @@ class LocalRestInput(RestInput):
     def refusal(self, request: Request) -> HTTPResponse | None:
         """Check a request before Rasa sees it.
 
+        Masks personal data in the message of a request that may go on.
+
         Returns:
             The error response (403, 400 or 413), or None if the request may go on.
         """
@@ -153,6 +160,10 @@ class LocalRestInput(RestInput):
                 f"The message is longer than {self.max_message_chars} characters.",
                 max_chars=self.max_message_chars,
             )
+        if isinstance(text, str):
+            # Rasa's handler reads the same parsed body: it only ever sees the masked text.
+            language = detect_language(text) or DEFAULT_LANGUAGE
+            body["message"] = mask_citizen_text(text, language, default_store().get()).text
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

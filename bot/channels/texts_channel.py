@@ -30,6 +30,7 @@ from bot.kb import KnowledgeBase, default_store
 from bot.language import DEFAULT_LANGUAGE
 from bot.messages import ui_texts
 from bot.web.cors import install_cors
+from bot.web.http import add_routes
 
 from .widget_static import cors_policy
 
@@ -107,7 +108,8 @@ class TextsChannel(InputChannel):
             body = texts_payload(page, language, self.knowledge_base())
             return response.json(body, headers=headers, ensure_ascii=False)
 
-        bp.add_route(texts, "/<name:str>", methods=["GET"], name="alver_texts_page")
+        # JSON 405 for other methods, and a preflight answer, like every API route.
+        add_routes(bp, "/<name:str>", {"GET": texts}, cors=True, name="alver_texts_page")
         # The widget reads these from the municipality's pages: the widget's CORS policy.
         install_cors(bp, cors_policy)
         return bp

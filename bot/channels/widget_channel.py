@@ -29,7 +29,7 @@ from sanic.response import HTTPResponse
 from bot.channels import widget_static
 from bot.handoff.records import Language, Message
 from bot.handoff.store import MAX_QUESTION_LENGTH
-from bot.web import views
+from bot.web import buttons, views
 from bot.web.app import install
 from bot.web.auth import Citizen, citizen_route, rate_limit
 from bot.web.cors import install_cors
@@ -97,13 +97,16 @@ async def post_message(
             "The field 'payload' must be a button payload like '/affirm'.",
             field="payload",
         )
+    if button is not None:  # only a button the bot offered, with its title (bot.web.buttons)
+        history = await state.run(state.store.messages.after, conversation_id, 0)
+        button = buttons.offered_payload(history, text, button)
     rate_limit(state.conversation_limiter.hit("conv:" + conversation_id))
+    # The service masks personal data: only the stored (masked) text goes on to Rasa.
     incoming = await state.service.receive(conversation_id, text, button)
-    messages: list[Message] = [incoming.message]
+    messages: list[Message] = [incoming.message, *incoming.notices]
     if incoming.bot_may_speak:
-        collected = await ask_rasa(
-            on_new_message, conversation, button or text, WidgetChannel.name()
-        )
+        rasa_text = button or buttons.typed_text(incoming.message.text)  # the masked text
+        collected = await ask_rasa(on_new_message, conversation, rasa_text, WidgetChannel.name())
         info = await read_tracker(getattr(request.app.ctx, "agent", None), conversation_id)
         replies, handoff = translate_replies(collected)
         if not replies and handoff is False and info.wants_person:
@@ -175,7 +178,11 @@ def _feedback_fields(body: dict[str, Any]) -> tuple[int, int]:
     for name, given in (("message_id", message_id), ("value", value)):
         if given is None:
             raise ApiError(400, "missing_field", f"The field '{name}' is required.", field=name)
-    if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id < 1:
+    if (
+        isinstance(message_id, bool)
+        or not isinstance(message_id, int)
+        or not 0 < message_id <= _MAX_ID
+    ):
         raise ApiError(
             400, "invalid_field", "'message_id' must be a positive integer.", field="message_id"
         )

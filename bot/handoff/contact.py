@@ -21,6 +21,8 @@ MAX_CONTACT_LENGTH = 254
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 # Optional +47, then exactly 8 digits with optional spaces between them.
 _PHONE_RE = re.compile(r"(?:\+47)?(?: *\d){8}")
+# Markup and control characters: never part of a contact staff should see or use.
+_FORBIDDEN_RE = re.compile(r"[<>\x00-\x1f\x7f]")
 
 
 def normalize_contact(contact: str) -> str:
@@ -46,6 +48,11 @@ def normalize_contact(contact: str) -> str:
         raise InvalidContact(
             f"Contact is too long ({len(text)} characters, at most {MAX_CONTACT_LENGTH}). "
             "Give an e-mail address or a Norwegian phone number."
+        )
+    if _FORBIDDEN_RE.search(text):
+        raise InvalidContact(
+            "The contact contains markup or control characters ('<', '>', line breaks ...); "
+            "give a plain e-mail address or a Norwegian phone number."
         )
     if _PHONE_RE.fullmatch(text):
         digits = re.sub(r"\D", "", text)

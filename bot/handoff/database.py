@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -51,7 +52,7 @@ class Database:
                     "connection would get its own empty database. Use a file URL like "
                     "sqlite:///var/handoff.sqlite3 (a temporary file in tests)."
                 )
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(url.database).expanduser())
         self.clock = clock
         self.engine: Engine = create_engine(url, future=True, echo=echo, pool_pre_ping=True)
         if url.get_backend_name() == "sqlite":
@@ -90,3 +91,18 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
+
+
+def _create_private_file(path: Path) -> None:
+    """Create a SQLite database file readable only by its owner (mode 0600), if missing.
+
+    SQLite would create it with the umask's mode (often 0644): readable by every local
+    user, and it holds conversations and staff password hashes. Its journal and WAL
+    files take the mode of the database file. An existing file is left as it is.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)

@@ -150,11 +150,13 @@ class IncomingMessage:
         message: The stored message.
         state: The conversation state after storing it.
         reopened: True if the message reopened a CLOSED conversation.
+        notices: System messages stored right after it (the personal-data warning).
     """
 
     message: Message
     state: HandoffState
     reopened: bool
+    notices: tuple[Message, ...] = ()
 
     @property
     def bot_may_speak(self) -> bool:

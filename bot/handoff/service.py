@@ -16,6 +16,7 @@ work runs in a worker thread; the verbs are coroutines.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -41,10 +42,11 @@ from bot.handoff.records import (
     StaffUser,
 )
 from bot.handoff.states import Event, HandoffState, InvalidTransition
-from bot.handoff.store import HandoffStore, staff_actor
+from bot.handoff.store import MAX_MESSAGE_LENGTH, MAX_QUESTION_LENGTH, HandoffStore, staff_actor
 from bot.kb.hours import OSLO
 from bot.kb.models import KnowledgeBase
 from bot.messages import moment_label, render
+from bot.privacy import WARNING_MESSAGE, mask_citizen_text, warning_texts
 
 __all__ = [
     "BotReply",
@@ -145,15 +147,38 @@ class HandoffService:
     async def receive(
         self, conversation_id: str, text: str, button: str | None = None
     ) -> IncomingMessage:
-        """Store a citizen message (reopens a closed conversation); tells if the bot may answer."""
+        """Store a citizen message (reopens a closed conversation); tells if the bot may answer.
+
+        Personal data in ``text`` is masked first (:mod:`bot.privacy`): the stored
+        message, and so the text to pass on to Rasa, is ``incoming.message.text``. The
+        first time something is masked in a conversation, the citizen is told why
+        (``incoming.notices``).
+        """
         payload = {"button": button} if button else None
-        incoming = await self._run(
-            functools.partial(self.store.messages.receive_citizen, payload=payload),
-            conversation_id,
-            text,
-        )
+        incoming = await self._run(self._receive, conversation_id, text, payload)
         self.notifier.notify()
         return incoming
+
+    def _receive(
+        self, conversation_id: str, text: str, payload: dict[str, str] | None
+    ) -> IncomingMessage:
+        language = self._load(conversation_id).language.value
+        masked = mask_citizen_text(text, language, self.knowledge_base())
+        incoming = self.store.messages.receive_citizen(
+            conversation_id, masked.text[:MAX_MESSAGE_LENGTH], payload=payload
+        )
+        if masked.changed:
+            notice = self._warn_once(conversation_id, language)
+            if notice is not None:
+                incoming = dataclasses.replace(incoming, notices=(notice,))
+        return incoming
+
+    def _warn_once(self, conversation_id: str, language: str) -> Message | None:
+        """Tell the citizen that personal data was removed, unless already told."""
+        told = warning_texts()
+        if any(m.text in told for m in self.store.messages.after(conversation_id, 0)):
+            return None
+        return self._system(conversation_id, WARNING_MESSAGE, language)
 
     async def bot_turn(
         self,
@@ -294,9 +319,18 @@ class HandoffService:
         return await self._change(self._leave_request, conversation, question, contact)
 
     def _leave_request(self, conversation: Conversation, question: str, contact: str) -> int:
+        # The contact is what the citizen chose to give for this request: kept as given,
+        # and deleted with the request. Personal numbers in the question are masked.
+        language = conversation.language.value
+        masked = mask_citizen_text(question, language, self.knowledge_base())
         offline = self.store.requests.create(
-            question, contact, conversation.language, conversation_id=conversation.id
+            masked.text[:MAX_QUESTION_LENGTH],
+            contact,
+            conversation.language,
+            conversation_id=conversation.id,
         )
+        if masked.changed:
+            self._warn_once(conversation.id, language)
         current = self.store.conversations.get(conversation.id)
         if current is not None and current.state is HandoffState.WAITING:
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .common import check_role, check_text, normalize_username
@@ -19,7 +19,7 @@ from .passwords import (
     verify_password,
 )
 from .records import StaffRole, StaffUser
-from .schema import MAX_FIRST_NAME_LENGTH, StaffUserRow
+from .schema import MAX_FIRST_NAME_LENGTH, StaffUserRow, console_sessions_table
 
 __all__ = ["UserRepository", "to_staff_user"]
 
@@ -184,6 +184,8 @@ class UserRepository:
     def set_active(self, user_id: int, active: bool) -> StaffUser:
         """Activate or deactivate a staff user. Deactivated users cannot log in.
 
+        Deactivating also deletes the user's console sessions (signed out everywhere,
+        in the same transaction), so an old cookie does not work after re-activation.
         Conversations the user has claimed stay WITH_HUMAN; hand them back or
         close them from the console if needed.
 
@@ -202,6 +204,12 @@ class UserRepository:
             )
             if result.rowcount != 1:
                 raise UserNotFound(user_id)
+            if not active:
+                session.execute(
+                    delete(console_sessions_table).where(
+                        console_sessions_table.c.user_id == user_id
+                    )
+                )
         user = self.get(user_id)
         if user is None:  # deleted in between; practically impossible
             raise UserNotFound(user_id)

@@ -39,10 +39,13 @@ from bot.handoff.states import InvalidTransition
 
 __all__ = [
     "MAX_BODY_BYTES",
+    "MAX_ID",
+    "MAX_JSON_DEPTH",
     "ApiError",
     "Handler",
     "add_routes",
     "check_length",
+    "clean_json",
     "client_ip",
     "error_response",
     "long_poll",
@@ -50,6 +53,7 @@ __all__ = [
     "optional_str",
     "parse_json_object",
     "query_int",
+    "required_id",
     "required_str",
     "serve_static",
 ]
@@ -58,6 +62,10 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 """Largest accepted JSON body."""
+MAX_JSON_DEPTH = 20
+"""Deepest accepted nesting of a JSON body (no route needs more than 3)."""
+MAX_ID = 2**62
+"""Largest id accepted from a client (databases store ids as signed 64-bit integers)."""
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
 T = TypeVar("T")
@@ -137,9 +145,17 @@ def map_exception(exc: Exception) -> ApiError | None:
     return None
 
 
+def _check_path_ids(params: Mapping[str, Any]) -> None:
+    """Refuse (404) an integer path parameter no database row can have."""
+    for value in params.values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise ApiError(404, "not_found", "No such address.")
+
+
 def _wrap(handler: Handler) -> Handler:
     async def wrapped(request: Request, **params: Any) -> HTTPResponse:
         try:
+            _check_path_ids(params)
             return await handler(request, **params)
         except Exception as exc:  # noqa: BLE001 - the API never shows a stack trace
             mapped = map_exception(exc)
@@ -160,6 +176,7 @@ def add_routes(
     *,
     cors: bool = False,
     name: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> None:
     """Register ``path`` for all methods; unsupported methods answer JSON 405.
 
@@ -171,6 +188,8 @@ def add_routes(
         cors: Answer preflight ``OPTIONS`` requests (``204``). The CORS headers
             themselves are set by :func:`bot.web.cors.install_cors` on the blueprint.
         name: Route name (default: derived from the path).
+        headers: Headers added to every response of the route, errors included
+            (e.g. ``Cache-Control: no-store`` on the console API).
     """
     wrapped = {method.upper(): _wrap(handler) for method, handler in handlers.items()}
     allowed = ", ".join(sorted(wrapped))
@@ -192,6 +211,8 @@ def add_routes(
                     headers={"Allow": allowed},
                 )
             )
+        for key, value in (headers or {}).items():
+            result.headers[key] = value
         return result
 
     route_name = name or (
@@ -265,9 +286,13 @@ def parse_json_object(request: Request, *, allow_empty: bool = False) -> dict[st
     Returns:
         The decoded object.
 
+    Strings (values and keys) are cleaned by :func:`clean_json`: NUL characters are
+    removed and a lone surrogate is refused.
+
     Raises:
         ApiError: 413 for a body over :data:`MAX_BODY_BYTES`, 400 ``bad_json`` if it
-            is not valid JSON or not an object.
+            is not valid JSON, not an object or nested deeper than
+            :data:`MAX_JSON_DEPTH`, 400 ``invalid_text`` for a lone surrogate.
     """
     body = request.body or b""
     if len(body) > MAX_BODY_BYTES:
@@ -282,9 +307,73 @@ def parse_json_object(request: Request, *, allow_empty: bool = False) -> dict[st
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "bad_json", "The request body is not valid JSON.") from None
+    except RecursionError:
+        raise _too_deep() from None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_json", "The request body must be a JSON object.")
-    return data
+    cleaned: dict[str, Any] = clean_json(data)
+    return cleaned
+
+
+def _too_deep() -> ApiError:
+    return ApiError(
+        400,
+        "bad_json",
+        f"The request body is nested deeper than {MAX_JSON_DEPTH} levels; send a flat object.",
+    )
+
+
+def _clean_text(text: str) -> str:
+    text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(
+            400,
+            "invalid_text",
+            "The request contains invalid Unicode (a lone surrogate such as \\ud800); "
+            "send UTF-8 text.",
+        ) from None
+    return text
+
+
+def clean_json(value: Any, depth: int = 0) -> Any:
+    """Return decoded JSON with NUL characters removed from every string (and key).
+
+    PostgreSQL cannot store NUL in text, and no citizen or staff member means one.
+
+    Args:
+        value: Decoded JSON.
+        depth: Nesting level of ``value`` (0 for the body itself).
+
+    Raises:
+        ApiError: 400 ``invalid_text`` for a string with a lone surrogate (it cannot be
+            stored or encoded as UTF-8), 400 ``bad_json`` if nested deeper than
+            :data:`MAX_JSON_DEPTH`.
+    """
+    if depth > MAX_JSON_DEPTH:
+        raise _too_deep()
+    if isinstance(value, str):
+        return _clean_text(value)
+    if isinstance(value, dict):
+        return {_clean_text(k): clean_json(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_json(v, depth + 1) for v in value]
+    return value
+
+
+def required_id(body: Mapping[str, Any], field: str) -> int:
+    """Return a required id field: a whole number from 1 to :data:`MAX_ID`.
+
+    Raises:
+        ApiError: 400 ``missing_field`` or ``invalid_field``.
+    """
+    value = body.get(field)
+    if value is None:
+        raise ApiError(400, "missing_field", f"The field '{field}' is required.", field=field)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise ApiError(400, "invalid_field", f"'{field}' must be a positive integer.", field=field)
+    return value
 
 
 def required_str(body: Mapping[str, Any], field: str) -> str:

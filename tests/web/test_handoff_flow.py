@@ -20,6 +20,11 @@ def _wait_for(condition: Any, timeout: float = 5.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+def _back_with_offer(citizen: Citizen) -> bool:
+    data = citizen.events()
+    return bool(data["state"] == "bot" and data["offline_offer"] is True)
+
+
 def _queued(server: Server) -> tuple[Citizen, Staff, dict[str, Any]]:
     server.add_staff("kari", "Kari")
     kari = server.login("kari")
@@ -105,9 +110,10 @@ def test_claim_timeout_returns_to_bot_with_offline_offer(server: Server) -> None
     citizen, kari, _ = _queued(server)
     server.clock.advance(181)
     kari.queue()  # still present: this is the timeout, not "nobody there"
-    _wait_for(lambda: citizen.events()["state"] == "bot")
+    # The expire job moves the state first, then adds the message and the offer: wait for all.
+    _wait_for(lambda: _back_with_offer(citizen))
     data = citizen.events()
-    assert data["offline_offer"] is True
+    assert data["state"] == "bot" and data["offline_offer"] is True
     assert "ingen av dei tilsette" in data["messages"][-1]["text"].lower()
     assert citizen.say("hei")["messages"][-1]["sender"] == "bot"  # the bot answers again
 
@@ -115,8 +121,9 @@ def test_claim_timeout_returns_to_bot_with_offline_offer(server: Server) -> None
 def test_queue_emptied_when_staff_leave(server: Server) -> None:
     citizen, kari, _ = _queued(server)
     assert kari.call("POST", "/logout").status == 204
-    _wait_for(lambda: citizen.events()["state"] == "bot")
-    assert citizen.events()["offline_offer"] is True
+    _wait_for(lambda: _back_with_offer(citizen))
+    data = citizen.events()
+    assert data["state"] == "bot" and data["offline_offer"] is True
 
 
 def test_claim_race_exactly_one_wins(server: Server) -> None:
