@@ -175,7 +175,7 @@ def _serve(kb: KnowledgeBase, name: str, **args: str) -> Any:
 
     blueprint = TextsChannel(knowledge_base=lambda: kb).blueprint(no_messages)
     (route,) = blueprint._future_routes  # noqa: SLF001 - the one route of the blueprint
-    return asyncio.run(route.handler(SimpleNamespace(args=args), name))
+    return asyncio.run(route.handler(SimpleNamespace(args=args, method="GET"), name=name))
 
 
 @pytest.mark.parametrize(
