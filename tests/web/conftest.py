@@ -21,10 +21,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
-from rasa import server as rasa_server
+from rasa import server as rasa_http
+from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.shared.core.events import SlotSet
+from rasa.utils.endpoints import EndpointConfig
 from sanic import Sanic
 
 from bot.channels.console_channel import ConsoleChannel
@@ -36,6 +38,7 @@ from bot.kb.hours import OSLO
 from bot.web.settings import WebSettings
 from bot.web.state import WebState
 from tests.databases import test_database_url
+from tests.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_PASSWORD = "riktig-hest-batteri"
@@ -178,7 +181,7 @@ class Server:
         self.app = Sanic(f"alver_test_{uuid.uuid4().hex[:8]}")
         if rasa_cors is not NO_RASA_CORS:
             # Rasa's own CORS layer, as `rasa run [--cors ...]` installs it before the channels.
-            rasa_server.configure_cors(self.app, rasa_cors)
+            rasa_http.configure_cors(self.app, rasa_cors)
         self.app.ctx.alver_settings = settings
         self.app.ctx.alver_clock = clock
         self.app.ctx.alver_knowledge_base = lambda: kb
@@ -387,6 +390,32 @@ def clock() -> FakeClock:
 @pytest.fixture
 def server(settings: WebSettings, clock: FakeClock, kb: KnowledgeBase) -> Iterator[Server]:
     running = Server(settings, clock, kb)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+MODEL = ROOT / "models" / "alver.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def agent() -> Agent:
+    """The trained model, with its action server down (nothing listens on the port)."""
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}: run `make train` first.")
+    closed = free_port()
+    return Agent.load(
+        str(MODEL), action_endpoint=EndpointConfig(f"http://127.0.0.1:{closed}/webhook")
+    )
+
+
+@pytest.fixture
+def rasa_server(
+    settings: WebSettings, clock: FakeClock, kb: KnowledgeBase, agent: Agent
+) -> Iterator[Server]:
+    """The chat channels in front of the real Rasa agent (and Rasa's REST channel)."""
+    running = Server(settings, clock, kb, agent=agent)
     try:
         yield running
     finally:

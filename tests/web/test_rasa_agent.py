@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,38 +24,13 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.utils.endpoints import EndpointConfig
 
 from bot.kb import KnowledgeBase
 from bot.web.rasa_turn import read_tracker
-from bot.web.settings import WebSettings
-from tests.server import free_port
 
-from .conftest import ROOT, FakeClock, Server
+from .conftest import ROOT, Server
 
-MODEL = ROOT / "models" / "alver.tar.gz"
 ASK_PERSON = "eg vil snakke med eit menneske"
-
-
-@pytest.fixture(scope="module")
-def agent() -> Agent:
-    if not MODEL.exists():
-        pytest.fail(f"No trained model at {MODEL}: run `make train` first.")
-    closed = free_port()  # nothing listens here: the action server is down
-    return Agent.load(
-        str(MODEL), action_endpoint=EndpointConfig(f"http://127.0.0.1:{closed}/webhook")
-    )
-
-
-@pytest.fixture
-def rasa_server(
-    settings: WebSettings, clock: FakeClock, kb: KnowledgeBase, agent: Agent
-) -> Iterator[Server]:
-    running = Server(settings, clock, kb, agent=agent)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _rest(server: Server, sender: str, text: str) -> list[dict[str, Any]]:

@@ -11,41 +11,12 @@ no such message resets the tracker, sets a slot, or loses the reply.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from rasa.core.agent import Agent
 from rasa.shared.core.events import Restarted, SessionStarted, SlotSet, UserUttered
-from rasa.utils.endpoints import EndpointConfig
 
-from bot.kb import KnowledgeBase
-from bot.web.settings import WebSettings
-from tests.server import free_port
-
-from .conftest import ROOT, FakeClock, Server
-
-MODEL = ROOT / "models" / "alver.tar.gz"
-
-
-@pytest.fixture(scope="module")
-def agent() -> Agent:
-    if not MODEL.exists():
-        pytest.fail(f"No trained model at {MODEL}: run `make train` first.")
-    closed = free_port()  # nothing listens here: the action server is down
-    return Agent.load(
-        str(MODEL), action_endpoint=EndpointConfig(f"http://127.0.0.1:{closed}/webhook")
-    )
-
-
-@pytest.fixture
-def rasa_server(
-    settings: WebSettings, clock: FakeClock, kb: KnowledgeBase, agent: Agent
-) -> Iterator[Server]:
-    running = Server(settings, clock, kb, agent=agent)
-    try:
-        yield running
-    finally:
-        running.stop()
+from .conftest import Server
 
 
 @pytest.mark.parametrize(
