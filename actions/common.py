@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.kb import KnowledgeBase, default_store
 from bot.kb.hours import now_oslo
-from bot.language import DEFAULT_LANGUAGE
+from bot.language import answer_language
 from bot.messages import render
 
 # Values of the categorical slot ``pending_question`` (domain.yml): the question the bot
@@ -54,9 +54,9 @@ class KnowledgeBaseAction(Action, ABC):
 
 
 def language_of(tracker: Tracker) -> str:
-    """The written standard to answer in: the ``language`` slot, Nynorsk by default."""
-    value = tracker.get_slot("language")
-    return value if value in ("nn", "nb", "en") else DEFAULT_LANGUAGE
+    """The written standard to answer in: the latest message's, else the conversation's."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return answer_language(entities, tracker.get_slot("language"))
 
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:

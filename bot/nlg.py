@@ -6,9 +6,11 @@ Configured in endpoints.yml::
       type: bot.nlg.CatalogueNLG
 
 ``utter_greet`` is the catalogue's message ``greet`` (or ``utter_greet``), in the
-conversation's ``language`` slot, with the knowledge-base placeholders ({municipality},
-{desks}, {services}, ...) filled from the live knowledge base. domain.yml only declares
-the response names. Buttons a response has in domain.yml are kept; a button title that
+written standard of the message being answered (its ``language`` entity, else the
+conversation's ``language`` slot; see bot.language.answer_language), with the
+knowledge-base placeholders ({municipality}, {desks}, {services}, ...) filled from the
+live knowledge base. domain.yml only declares the response names. Buttons a response
+has in domain.yml are kept; a button title that
 names a catalogue message is rendered in the same language.
 """
 
@@ -25,7 +27,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.kb import KnowledgeBase, default_store
-from bot.language import DEFAULT_LANGUAGE
+from bot.language import answer_language
 from bot.messages import message_names, render
 
 logger = logging.getLogger(__name__)
@@ -82,7 +84,10 @@ class CatalogueNLG(NaturalLanguageGenerator):
                 utter_action.removeprefix("utter_"),
             )
             return await self._templated.generate(utter_action, tracker, output_channel, **kwargs)
-        language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+        language = answer_language(
+            tracker.latest_message.entities if tracker.latest_message else [],
+            tracker.get_slot("language"),
+        )
         kb = self.knowledge_base()
         response: dict[str, Any] = {"text": render(name, language, kb=kb)}
         buttons = self._domain_buttons(utter_action)

@@ -13,10 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import detect_language
-
-LANGUAGE_ENTITY = "language"
-LANGUAGES = frozenset({"nn", "nb", "en"})
+from bot.language import LANGUAGE_ENTITY, LANGUAGES, detect_language
 
 
 def _hint(message: Message) -> str | None:
