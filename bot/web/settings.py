@@ -18,6 +18,9 @@ Variables (default in brackets):
   their last console poll.
 * ``RETENTION_DAYS`` [30]: conversations idle longer than this are deleted.
 * ``LONG_POLL_SECONDS`` [25]: longest wait of a long-poll request.
+* ``BOT_TURN_TIMEOUT_SECONDS`` [4]: longest wait for the bot's answer to a widget message
+  (the action server slow or hanging); after it the citizen gets the system message with
+  the phone number and the turn is cancelled, which frees the conversation's lock.
 * ``CONSOLE_COOKIE_SECURE`` [0]: 1 sends the console cookie over HTTPS only.
 * ``CONSOLE_SESSION_HOURS`` [10]: a console login lasts this long.
 * ``HANDOFF_ALWAYS_OPEN`` [0]: **tests and demos only**: 1 makes the desk count as open
@@ -174,6 +177,7 @@ class WebSettings:
         staff_presence_seconds: How long after the last poll a staff member counts as present.
         retention_days: Conversations idle longer than this are deleted.
         long_poll_seconds: Longest long-poll wait.
+        bot_turn_timeout_seconds: Longest wait for the bot's answer to a widget message.
         console_cookie_secure: Send the console cookie over HTTPS only.
         console_session_hours: Lifetime of a console login.
         always_open: Tests and demos only: the desk counts as open at any time
@@ -193,6 +197,7 @@ class WebSettings:
     staff_presence_seconds: int = 60
     retention_days: int = 30
     long_poll_seconds: int = 25
+    bot_turn_timeout_seconds: int = 4
     console_cookie_secure: bool = False
     console_session_hours: int = 10
     always_open: bool = False
@@ -232,6 +237,7 @@ class WebSettings:
             staff_presence_seconds=_int(env, "STAFF_PRESENCE_SECONDS", 60, 5, 3_600),
             retention_days=_int(env, "RETENTION_DAYS", 30, 1, 3_650),
             long_poll_seconds=_int(env, "LONG_POLL_SECONDS", 25, 0, 55),
+            bot_turn_timeout_seconds=_int(env, "BOT_TURN_TIMEOUT_SECONDS", 4, 1, 50),
             console_cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE", False),
             console_session_hours=_int(env, "CONSOLE_SESSION_HOURS", 10, 1, 24 * 30),
             always_open=_bool(env, "HANDOFF_ALWAYS_OPEN", False),
