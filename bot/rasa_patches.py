@@ -12,16 +12,22 @@ Installed once when the Rasa server loads the widget channel (``install()``; ide
   filter on Rasa's loggers and on the root handlers replaces everything from ``body=`` to
   the end of the line with ``body=<redacted>``.
 
+Also here, as it belongs with the timeouts: :func:`in_time`, the widget
+channel's bounded wait for a whole turn.
+
 The lock lifetime is Rasa's own setting, ``TICKET_LOCK_LIFETIME`` (bin/run sets it).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
+from collections.abc import Awaitable
+from typing import Any
 
-__all__ = ["RedactBodies", "action_timeout_seconds", "install", "redact"]
+__all__ = ["RedactBodies", "action_timeout_seconds", "in_time", "install", "redact"]
 
 # From ``body=`` to the end of the line: the bodies are one-line JSON.
 _BODY_RE = re.compile(r"body=[^\n]*")
@@ -36,6 +42,7 @@ _LOGGERS = (
     "bot.web.rasa_turn",
 )
 _installed = False
+logger = logging.getLogger(__name__)
 
 
 def redact(text: str) -> str:
@@ -89,3 +96,21 @@ def install() -> None:
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
     _installed = True
+
+
+async def in_time(turn: Awaitable[list[dict[str, Any]]], timeout_s: float) -> list[dict[str, Any]]:
+    """Await a bot turn (:func:`bot.web.rasa_turn.ask_rasa`), but give up after ``timeout_s``.
+
+    Giving up (the action server slow or hanging) cancels the turn, which releases Rasa's
+    lock on the conversation, so the next message is not kept waiting; the empty answer
+    makes the handoff service send the system message with the phone number.
+    """
+    try:
+        return await asyncio.wait_for(turn, timeout_s)
+    except asyncio.TimeoutError:
+        logger.warning(
+            "The bot did not answer within %s s (is the action server slow or stopped?); "
+            "the citizen got the fallback message.",
+            timeout_s,
+        )
+        return []

@@ -15,7 +15,6 @@ Register in ``credentials.yml``::
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import re
@@ -29,7 +28,7 @@ from sanic.response import HTTPResponse
 
 from bot import rasa_patches
 from bot.channels import widget_static
-from bot.handoff.records import Conversation, Language, Message
+from bot.handoff.records import Language, Message
 from bot.handoff.store import MAX_QUESTION_LENGTH
 from bot.web import buttons, views
 from bot.web.app import install
@@ -83,28 +82,6 @@ async def create_conversation(request: Request) -> HTTPResponse:
     return response.json(body, status=201)
 
 
-async def _ask_rasa_in_time(
-    on_new_message: OnNewMessage, conversation: Conversation, text: str, timeout_s: float
-) -> list[dict[str, Any]]:
-    """Ask Rasa, but give up after ``timeout_s`` (the action server slow or hanging).
-
-    Giving up cancels the turn, which releases Rasa's lock on the conversation, so the
-    next message is not kept waiting; the empty answer makes the service send the system
-    message with the phone number.
-    """
-    try:
-        return await asyncio.wait_for(
-            ask_rasa(on_new_message, conversation, text, WidgetChannel.name()), timeout_s
-        )
-    except asyncio.TimeoutError:
-        logger.warning(
-            "The bot did not answer a widget message within %s s (is the action server "
-            "slow or stopped?); the citizen got the fallback message.",
-            timeout_s,
-        )
-        return []
-
-
 @citizen_route
 async def post_message(
     request: Request, citizen: Citizen, *, on_new_message: OnNewMessage
@@ -131,9 +108,8 @@ async def post_message(
     messages: list[Message] = [incoming.message, *incoming.notices]
     if incoming.bot_may_speak:
         rasa_text = button or buttons.typed_text(incoming.message.text)  # the masked text
-        collected = await _ask_rasa_in_time(
-            on_new_message, conversation, rasa_text, state.settings.bot_turn_timeout_seconds
-        )
+        turn = ask_rasa(on_new_message, conversation, rasa_text, WidgetChannel.name())
+        collected = await rasa_patches.in_time(turn, state.settings.bot_turn_timeout_seconds)
         info = await read_tracker(getattr(request.app.ctx, "agent", None), conversation_id)
         replies, handoff = translate_replies(collected)
         if not replies and handoff is False and info.wants_person:
