@@ -12,7 +12,8 @@ Variables (default in brackets):
   conversation tokens (at least 32 characters).
 * ``MAX_MESSAGE_CHARS`` [1000]: longest citizen or staff message.
 * ``RATE_LIMIT_CONVERSATION_PER_MIN`` [20]: citizen messages per conversation per minute.
-* ``RATE_LIMIT_IP_PER_MIN`` [60]: citizen API requests per client IP per minute.
+* ``RATE_LIMIT_IP_PER_MIN`` [60]: citizen API writes (new conversations, messages, ...)
+  per client IP per minute; reads such as the long-poll for events do not count.
 * ``HANDOFF_CLAIM_TIMEOUT_SECONDS`` [180]: waiting time before going back to the bot.
 * ``STAFF_PRESENCE_SECONDS`` [60]: a staff member counts as signed in this long after
   their last console poll.
@@ -25,6 +26,10 @@ Variables (default in brackets):
 * ``CONSOLE_SESSION_HOURS`` [10]: a console login lasts this long.
 * ``HANDOFF_ALWAYS_OPEN`` [0]: **tests and demos only**: 1 makes the desk count as open
   whatever the clock says (a staff member must still be signed in).
+* ``TRUSTED_PROXIES`` [empty = none]: comma-separated IP addresses or CIDR networks of
+  the reverse proxies in front of the server (e.g. ``127.0.0.1`` or ``10.0.0.0/24``). Only
+  for requests from these is the client's IP taken from ``X-Forwarded-For`` (the
+  right-most address that is not a proxy); see :mod:`bot.web.proxy`.
 * ``WIDGET_ALLOWED_ORIGINS`` [empty = any origin]: comma-separated origins (scheme and
   host, e.g. ``https://www.alver.kommune.no,https://alver.kommune.no``) whose pages may
   call the citizen API from the browser (CORS). Empty: any origin (``*``), which is safe
@@ -43,6 +48,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from .cors import parse_origins
+from .proxy import IPNetwork, parse_trusted_proxies
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
@@ -135,6 +141,13 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         raise SettingsError(f"{name}: {exc}") from None
 
 
+def _proxies(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:
+    try:
+        return parse_trusted_proxies(env.get(name, ""))
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
+
+
 def _secret_key(env: Mapping[str, str], root: Path) -> bytes:
     raw = env.get("BOT_SECRET_KEY", "").strip()
     if raw:
@@ -184,6 +197,7 @@ class WebSettings:
             (``HANDOFF_ALWAYS_OPEN=1``). Staff presence is still required.
         widget_allowed_origins: Origins that may call the citizen API (CORS); empty
             means any origin (``WIDGET_ALLOWED_ORIGINS``).
+        trusted_proxies: Reverse proxies whose ``X-Forwarded-For`` is believed.
         expire_interval_seconds: How often waiting conversations are checked for timeout.
         purge_interval_seconds: How often old data is purged.
     """
@@ -202,6 +216,7 @@ class WebSettings:
     console_session_hours: int = 10
     always_open: bool = False
     widget_allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[IPNetwork, ...] = ()
     expire_interval_seconds: float = 10.0
     purge_interval_seconds: float = 3600.0
 
@@ -242,4 +257,5 @@ class WebSettings:
             console_session_hours=_int(env, "CONSOLE_SESSION_HOURS", 10, 1, 24 * 30),
             always_open=_bool(env, "HANDOFF_ALWAYS_OPEN", False),
             widget_allowed_origins=_origins(env, "WIDGET_ALLOWED_ORIGINS"),
+            trusted_proxies=_proxies(env, "TRUSTED_PROXIES"),
         )
