@@ -8,6 +8,7 @@ is checked against Rasa's real exception chain for an action server's 500 answer
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -16,11 +17,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from aiohttp import web
 from rasa.core.actions.action import RemoteAction
-from rasa.utils.endpoints import ClientResponseError
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
 from bot import rasa_patches
-from tests.server import RunningBot, make_run
+from tests.server import RunningBot, free_port, make_run
 from tests.test_supervision import PHONE, call, started
 
 ANSWER_LIMIT_S = 5.0
@@ -121,3 +127,43 @@ def test_action_timeout_setting(raw: str, expected: int | None) -> None:
             rasa_patches.action_timeout_seconds({"ACTION_TIMEOUT_SECONDS": raw})
     else:
         assert rasa_patches.action_timeout_seconds({"ACTION_TIMEOUT_SECONDS": raw}) == expected
+
+
+@pytest.mark.parametrize("status", [500, 502])
+def test_real_remote_action_failure_logs_no_tracker(
+    status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rasa's RemoteAction against an action server that answers an error with the tracker."""
+    asyncio.run(_remote_action_failure(status, caplog))
+
+
+async def _remote_action_failure(status: int, caplog: pytest.LogCaptureFixture) -> None:
+    rasa_patches.install()
+
+    async def echo(request: web.Request) -> web.Response:
+        return web.Response(status=status, text=await request.text())  # the whole tracker
+
+    app = web.Application()
+    app.router.add_post("/webhook", echo)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        action = RemoteAction("action_x", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+        tracker = DialogueStateTracker.from_events("s", [UserUttered(f"fnr {MARKER}")])
+        with caplog.at_level(logging.DEBUG, logger="rasa"):
+            caplog.set_level(logging.INFO)
+            try:
+                await action.run(CollectingOutputChannel(), None, tracker, Domain.empty())  # type: ignore[arg-type]
+            except Exception:  # noqa: BLE001 - logged exactly as the processor does
+                logging.getLogger("rasa.core.processor").exception(
+                    "Encountered an exception while running action 'action_x'."
+                )
+    finally:
+        await runner.cleanup()
+    handler = logging.StreamHandler()
+    formatted = [handler.format(r) for r in caplog.records if r.levelno >= logging.INFO]
+    assert any("action_x" in line for line in formatted), formatted
+    assert any("body=<redacted>" in line for line in formatted), formatted
+    assert all(MARKER not in line for line in formatted), formatted
