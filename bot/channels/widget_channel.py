@@ -26,6 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_patches
 from bot.channels import widget_static
 from bot.handoff.records import Language, Message
 from bot.handoff.store import MAX_QUESTION_LENGTH
@@ -53,6 +54,7 @@ __all__ = ["WidgetChannel", "WidgetStaticChannel"]
 WidgetStaticChannel = widget_static.WidgetStaticChannel
 
 logger = logging.getLogger(__name__)
+rasa_patches.install()  # action timeout, no error bodies in logs (see the module)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 _BUTTON_PAYLOAD_RE = re.compile(r"/[A-Za-z0-9_]{1,100}(\{.{0,400}\})?", re.DOTALL)
@@ -106,7 +108,8 @@ async def post_message(
     messages: list[Message] = [incoming.message, *incoming.notices]
     if incoming.bot_may_speak:
         rasa_text = button or buttons.typed_text(incoming.message.text)  # the masked text
-        collected = await ask_rasa(on_new_message, conversation, rasa_text, WidgetChannel.name())
+        turn = ask_rasa(on_new_message, conversation, rasa_text, WidgetChannel.name())
+        collected = await rasa_patches.in_time(turn, state.settings.bot_turn_timeout_seconds)
         info = await read_tracker(getattr(request.app.ctx, "agent", None), conversation_id)
         replies, handoff = translate_replies(collected)
         if not replies and handoff is False and info.wants_person:

@@ -131,9 +131,15 @@ def _bearer(request: Request) -> str | None:
 
 
 async def authorised_citizen(request: Request, conversation_id: str) -> Citizen:
-    """Rate-limit by IP, check the bearer token, then load the conversation (401 / 404 / 429)."""
+    """Rate-limit by IP, check the bearer token, then load the conversation (401 / 404 / 429).
+
+    Only writes count against the per-IP budget: reads (``GET``, such as the long-poll for
+    events, which a waiting citizen repeats all the time) need the conversation's token
+    and change nothing, so they must not use up the budget for messages.
+    """
     state = get_state(request.app)
-    rate_limit(state.ip_limiter.hit("ip:" + client_ip(request)))
+    if request.method != "GET":
+        rate_limit(state.ip_limiter.hit("ip:" + client_ip(request)))
     if not state.tokens.verify(conversation_id, _bearer(request)):
         raise ApiError(
             401,

@@ -37,6 +37,8 @@ from bot.handoff.errors import (
 from bot.handoff.service import Refused
 from bot.handoff.states import InvalidTransition
 
+from .proxy import resolve_client_ip
+
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_ID",
@@ -435,13 +437,16 @@ def query_int(request: Request, name: str, default: int, minimum: int, maximum: 
 
 
 def client_ip(request: Request) -> str:
-    """The client's address, as Sanic sees it.
+    """The client's address (see :func:`bot.web.proxy.resolve_client_ip`).
 
-    Behind a reverse proxy, configure Sanic's ``PROXIES_COUNT`` / ``REAL_IP_HEADER``
-    (``SANIC_PROXIES_COUNT`` etc. in the environment) so that this is the citizen's
-    address and not the proxy's.
+    Behind a reverse proxy, set ``TRUSTED_PROXIES`` (:mod:`bot.web.settings`) to the
+    proxy's address: otherwise every citizen shares the proxy's address and its limits.
     """
-    return str(request.remote_addr or request.ip or "unknown")
+    state = getattr(request.app.ctx, "alver_web", None)  # bot.web.state.STATE_ATTR
+    settings = getattr(state, "settings", None)
+    trusted = tuple(getattr(settings, "trusted_proxies", ()))
+    peer = str(request.ip or "unknown")
+    return resolve_client_ip(peer, request.headers.getall("x-forwarded-for", []), trusted)
 
 
 _STATIC_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")

@@ -12,16 +12,24 @@ Variables (default in brackets):
   conversation tokens (at least 32 characters).
 * ``MAX_MESSAGE_CHARS`` [1000]: longest citizen or staff message.
 * ``RATE_LIMIT_CONVERSATION_PER_MIN`` [20]: citizen messages per conversation per minute.
-* ``RATE_LIMIT_IP_PER_MIN`` [60]: citizen API requests per client IP per minute.
+* ``RATE_LIMIT_IP_PER_MIN`` [60]: citizen API writes (new conversations, messages, ...)
+  per client IP per minute; reads such as the long-poll for events do not count.
 * ``HANDOFF_CLAIM_TIMEOUT_SECONDS`` [180]: waiting time before going back to the bot.
 * ``STAFF_PRESENCE_SECONDS`` [60]: a staff member counts as signed in this long after
   their last console poll.
 * ``RETENTION_DAYS`` [30]: conversations idle longer than this are deleted.
 * ``LONG_POLL_SECONDS`` [25]: longest wait of a long-poll request.
+* ``BOT_TURN_TIMEOUT_SECONDS`` [4]: longest wait for the bot's answer to a widget message
+  (the action server slow or hanging); after it the citizen gets the system message with
+  the phone number and the turn is cancelled, which frees the conversation's lock.
 * ``CONSOLE_COOKIE_SECURE`` [0]: 1 sends the console cookie over HTTPS only.
 * ``CONSOLE_SESSION_HOURS`` [10]: a console login lasts this long.
 * ``HANDOFF_ALWAYS_OPEN`` [0]: **tests and demos only**: 1 makes the desk count as open
   whatever the clock says (a staff member must still be signed in).
+* ``TRUSTED_PROXIES`` [empty = none]: comma-separated IP addresses or CIDR networks of
+  the reverse proxies in front of the server (e.g. ``127.0.0.1`` or ``10.0.0.0/24``). Only
+  for requests from these is the client's IP taken from ``X-Forwarded-For`` (the
+  right-most address that is not a proxy); see :mod:`bot.web.proxy`.
 * ``WIDGET_ALLOWED_ORIGINS`` [empty = any origin]: comma-separated origins (scheme and
   host, e.g. ``https://www.alver.kommune.no,https://alver.kommune.no``) whose pages may
   call the citizen API from the browser (CORS). Empty: any origin (``*``), which is safe
@@ -40,6 +48,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from .cors import parse_origins
+from .proxy import IPNetwork, parse_trusted_proxies
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
@@ -132,6 +141,13 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         raise SettingsError(f"{name}: {exc}") from None
 
 
+def _proxies(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:
+    try:
+        return parse_trusted_proxies(env.get(name, ""))
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
+
+
 def _secret_key(env: Mapping[str, str], root: Path) -> bytes:
     raw = env.get("BOT_SECRET_KEY", "").strip()
     if raw:
@@ -174,12 +190,14 @@ class WebSettings:
         staff_presence_seconds: How long after the last poll a staff member counts as present.
         retention_days: Conversations idle longer than this are deleted.
         long_poll_seconds: Longest long-poll wait.
+        bot_turn_timeout_seconds: Longest wait for the bot's answer to a widget message.
         console_cookie_secure: Send the console cookie over HTTPS only.
         console_session_hours: Lifetime of a console login.
         always_open: Tests and demos only: the desk counts as open at any time
             (``HANDOFF_ALWAYS_OPEN=1``). Staff presence is still required.
         widget_allowed_origins: Origins that may call the citizen API (CORS); empty
             means any origin (``WIDGET_ALLOWED_ORIGINS``).
+        trusted_proxies: Reverse proxies whose ``X-Forwarded-For`` is believed.
         expire_interval_seconds: How often waiting conversations are checked for timeout.
         purge_interval_seconds: How often old data is purged.
     """
@@ -193,10 +211,12 @@ class WebSettings:
     staff_presence_seconds: int = 60
     retention_days: int = 30
     long_poll_seconds: int = 25
+    bot_turn_timeout_seconds: int = 4
     console_cookie_secure: bool = False
     console_session_hours: int = 10
     always_open: bool = False
     widget_allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[IPNetwork, ...] = ()
     expire_interval_seconds: float = 10.0
     purge_interval_seconds: float = 3600.0
 
@@ -232,8 +252,10 @@ class WebSettings:
             staff_presence_seconds=_int(env, "STAFF_PRESENCE_SECONDS", 60, 5, 3_600),
             retention_days=_int(env, "RETENTION_DAYS", 30, 1, 3_650),
             long_poll_seconds=_int(env, "LONG_POLL_SECONDS", 25, 0, 55),
+            bot_turn_timeout_seconds=_int(env, "BOT_TURN_TIMEOUT_SECONDS", 4, 1, 50),
             console_cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE", False),
             console_session_hours=_int(env, "CONSOLE_SESSION_HOURS", 10, 1, 24 * 30),
             always_open=_bool(env, "HANDOFF_ALWAYS_OPEN", False),
             widget_allowed_origins=_origins(env, "WIDGET_ALLOWED_ORIGINS"),
+            trusted_proxies=_proxies(env, "TRUSTED_PROXIES"),
         )
