@@ -75,7 +75,8 @@ def detect_language(text: str) -> str | None:
     """Returns ``nn``, ``nb`` or ``en`` for a message, or None when it gives no clear signal.
 
     The word lists decide; when they give no signal, a message of two words or more
-    that lingua (restricted to Bokmål, Nynorsk and English) calls English is English.
+    (numbers and masked personal data do not count as words) that lingua (restricted
+    to Bokmål, Nynorsk and English) calls English is English.
     Lingua is not asked to tell Bokmål from Nynorsk: on short messages it is wrong
     far more often than the word lists (see tests/language/measure.py).
 
@@ -83,7 +84,8 @@ def detect_language(text: str) -> str | None:
         text: The citizen's message as typed.
     """
     found = detect_by_words(text)
-    if found is None and len(words(text)) >= 2 and _lingua_says_english(text):
+    lettered = [word for word in words(text) if word.isalpha()]
+    if found is None and len(lettered) >= 2 and _lingua_says_english(text):
         return ENGLISH
     return found
 

@@ -179,3 +179,11 @@ def test_greeting_is_answered_in_the_standard_of_the_message(
     reply = asyncio.run(nlg.generate("utter_greet", _greeted(text, slot), "rest"))
     assert reply is not None
     assert reply["text"] == render("greet", expected, kb=kb)
+
+
+@pytest.mark.parametrize(
+    "text", ["fnr 15038510190", "kontonummer 1234 56 78903", "91234567 ring meg", "17.05 kl 10"]
+)
+def test_numbers_do_not_make_a_message_english(text: str) -> None:
+    """Only words count towards lingua's two-word minimum; digits are no language."""
+    assert detect_language(text) != "en"
