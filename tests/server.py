@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -110,3 +111,40 @@ def _port_closed(port: int, within_s: float) -> bool:
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.2)
+
+
+def staffed_env(folder: Path, secret: str) -> dict[str, str]:
+    """Settings for a `make run` with staff: its own database, an open desk, loose limits.
+
+    ``HANDOFF_ALWAYS_OPEN`` makes the desk count as open whatever the real clock says
+    (tests and demos only).
+    """
+    return {
+        "HANDOFF_DATABASE_URL": f"sqlite:///{folder}/handoff.sqlite3",
+        "BOT_SECRET_KEY": secret,
+        "HANDOFF_ALWAYS_OPEN": "1",
+        "RATE_LIMIT_IP_PER_MIN": "2000",
+        "RATE_LIMIT_CONVERSATION_PER_MIN": "200",
+    }
+
+
+def add_staff_user(env: dict[str, str], username: str, password: str, first_name: str) -> None:
+    """Create a staff account with the staff CLI, in the database ``env`` names."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.console",
+            "add-user",
+            username,
+            "--first-name",
+            first_name,
+            "--role",
+            "staff",
+        ],  # fmt: skip
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "HANDOFF_PASSWORD": password},
+    )

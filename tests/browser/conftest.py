@@ -10,8 +10,6 @@ axe-core comes from the npm package in node_modules (installed by `.ci/run` / `n
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from tests.server import ROOT, make_run
+from tests.server import ROOT, add_staff_user, make_run, staffed_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,32 +48,8 @@ class Bot:
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     folder = tmp_path_factory.mktemp("browser")
-    env = {
-        "HANDOFF_DATABASE_URL": f"sqlite:///{folder}/handoff.sqlite3",
-        "BOT_SECRET_KEY": "browser-tests-secret-key-0123456789abcdef",
-        # The desk counts as open whatever the real clock says (tests and demos only).
-        "HANDOFF_ALWAYS_OPEN": "1",
-        "RATE_LIMIT_IP_PER_MIN": "2000",
-        "RATE_LIMIT_CONVERSATION_PER_MIN": "200",
-    }
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.console",
-            "add-user",
-            STAFF_USER,
-            "--first-name",
-            "Kari",
-            "--role",
-            "staff",
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env, "HANDOFF_PASSWORD": STAFF_PASSWORD},
-    )
+    env = staffed_env(folder, "browser-tests-secret-key-0123456789abcdef")
+    add_staff_user(env, STAFF_USER, STAFF_PASSWORD, "Kari")
     with make_run(env) as running:
         yield Bot(running.url)
 

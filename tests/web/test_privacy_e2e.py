@@ -10,10 +10,7 @@ offline request's question, and through the development REST channel.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +20,7 @@ from typing import Any
 import pytest
 
 from bot.privacy import warning_texts
-from tests.server import ROOT, make_run
+from tests.server import ROOT, add_staff_user, make_run, staffed_env
 
 from .test_privacy import MESSAGE, VALUES, leaks, needles
 
@@ -116,21 +113,8 @@ def _converse(url: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     folder = tmp_path_factory.mktemp("privacy")
-    env = {
-        "HANDOFF_DATABASE_URL": f"sqlite:///{folder}/handoff.sqlite3",
-        "BOT_SECRET_KEY": "privacy-tests-secret-key-0123456789abcdef",
-        "HANDOFF_ALWAYS_OPEN": "1",
-        "RATE_LIMIT_IP_PER_MIN": "2000",
-        "RATE_LIMIT_CONVERSATION_PER_MIN": "200",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "bot.console", "add-user", STAFF_USER, "--first-name", "Kari"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env, "HANDOFF_PASSWORD": STAFF_PASSWORD},
-    )
+    env = staffed_env(folder, "privacy-tests-secret-key-0123456789abcdef")
+    add_staff_user(env, STAFF_USER, STAFF_PASSWORD, "Kari")
     with make_run(env) as running:
         answers = _converse(running.url)
     # The servers have stopped: everything they wrote is on disk and in the log.
