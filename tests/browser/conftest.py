@@ -69,10 +69,16 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def new_citizen_context(browser: Browser) -> BrowserContext:
+    """A browser context like a citizen's: a laptop window, Nynorsk locale."""
     context = browser.new_context(viewport={"width": 1100, "height": 850}, locale="nn-NO")
     context.set_default_timeout(20_000)
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = new_citizen_context(browser)
     yield context
     context.close()
 

@@ -13,7 +13,14 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import Bot, last_message, open_chat, send, sign_in
+from tests.browser.conftest import (
+    Bot,
+    last_message,
+    new_citizen_context,
+    open_chat,
+    send,
+    sign_in,
+)
 
 DRAFT_A = "Hei! Byggesaka di er motteken, du får svar innan tre veker."
 DRAFT_B = "Hei! Eg ser på eigedomsskatten din no."
@@ -21,8 +28,7 @@ DRAFT_B = "Hei! Eg ser på eigedomsskatten din no."
 
 @pytest.fixture
 def second_context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1100, "height": 850}, locale="nn-NO")
-    context.set_default_timeout(20_000)
+    context = new_citizen_context(browser)
     yield context
     context.close()
 
