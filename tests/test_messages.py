@@ -192,6 +192,7 @@ def test_texts_channel_serves_the_labels(kb: KnowledgeBase, page: str, language:
         "name": kb.municipality.name.get(language),
         "privacy_url": kb.municipality.privacy_url,
         "brand_colour": kb.municipality.brand_colour,
+        "logo_url": kb.municipality.logo_url,
     }
     assert not any("{municipality}" in text for text in body["texts"].values())
 

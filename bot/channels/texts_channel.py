@@ -4,7 +4,12 @@
 
     {"language": "nn",
      "texts": {"title": "Chat med Alver kommune", ...},
-     "municipality": {"name": "Alver kommune", "privacy_url": "...", "brand_colour": "#0b4f6c"}}
+     "municipality": {"name": "Alver kommune", "privacy_url": "...", "brand_colour": "#0b4f6c",
+                      "logo_url": "/widget/logo-sample.svg"}}
+
+``logo_url`` may be a path on the bot's own server; the widget resolves it against
+the bot's address. The embedding page may override name, logo and colour with
+``data-`` attributes on the script tag (see widget.js).
 
 The texts are the ``widget`` or ``console`` section of bot/messages.yml, with the
 knowledge-base placeholders ({municipality}, ...) filled; the browser fills the others
@@ -51,6 +56,7 @@ def texts_payload(page: str, language: str, kb: KnowledgeBase) -> dict[str, Any]
             "name": kb.municipality.name.get(language),
             "privacy_url": kb.municipality.privacy_url,
             "brand_colour": kb.municipality.brand_colour,
+            "logo_url": kb.municipality.logo_url,
         },
     }
 

@@ -129,7 +129,7 @@ async def post_message(
     if current is None:
         raise ApiError(404, "not_found", "This conversation was deleted.")
     view = await state.run(views.citizen_view, state, current)
-    visible = [views.message_json(m) for m in messages if views.visible_to_citizen(m)]
+    visible = [views.message_json(m) for m in messages if views.shown_to_citizen(m)]
     return response.json(
         {
             "messages": visible,

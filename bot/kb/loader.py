@@ -401,6 +401,10 @@ def _municipality(data: dict[str, Any], c: _Checker) -> Municipality:
     colour = c.string(data.get("brand_colour"), "", "brand_colour")
     if colour and not re.match(r"^#[0-9a-fA-F]{6}$", colour):
         c.fail("", "brand_colour", f"'{colour}' is not a colour like #0b4f6c")
+    # widget (issue 10): an https address or a path on the bot's own server.
+    logo_url = c.string(data.get("logo_url"), "", "logo_url", required=False)
+    if logo_url and not re.match(r"^(https?://\S+|/[\w./-]+)$", logo_url):
+        c.fail("", "logo_url", f"'{logo_url}' is not a web address (https://…) or a path (/…)")
     chat = c.mapping(data.get("chat"), "chat", "chat")
     staffed = c.string(chat.get("staffed"), "chat", "staffed")
     if staffed and staffed not in CHAT_STAFFED:
@@ -417,6 +421,7 @@ def _municipality(data: dict[str, Any], c: _Checker) -> Municipality:
         brand_colour=colour,
         chat_staffed=staffed or "phone_hours",
         sample=sample,
+        logo_url=logo_url,
     )
 
 

@@ -151,6 +151,8 @@ class Municipality:
         brand_colour: The widget's main colour, ``#rrggbb``.
         chat_staffed: When staff answer the chat: ``phone_hours`` (the phone's hours in
             contact.yml, with holidays and closures) or ``never`` (the bot only).
+        logo_url: The logo in the widget's header: an https address, or a path on the
+            bot's own server (``/widget/logo-sample.svg``); empty for none (widget).
     """
 
     name: Text
@@ -159,6 +161,8 @@ class Municipality:
     brand_colour: str
     chat_staffed: str = "phone_hours"
     sample: tuple[str, ...] = ()
+    # widget (issue 10): the logo in the chat's header.
+    logo_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,8 @@ SCHEMA: dict[str, Schema] = {
         "chat": {"staffed": VALUE},
         "sample": VALUE,
         "source": VALUE,
+        # widget (issue 10): the logo in the chat's header.
+        "logo_url": VALUE,
     },
 }
 

@@ -16,6 +16,7 @@ from bot.handoff.states import HandoffState
 from bot.kb.hours import OSLO
 from bot.messages import render
 
+from .queue_estimate import expected_wait_seconds
 from .state import WebState
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "iso",
     "message_json",
     "queue_json",
+    "rating_request",
+    "shown_to_citizen",
     "transcript_text",
     "visible_to_citizen",
 ]
@@ -69,6 +72,23 @@ def visible_to_citizen(message: Message) -> bool:
     return bool(message.text.strip()) or bool(_buttons(message))
 
 
+def rating_request(message: Message) -> bool:
+    """Whether the bot asked the citizen to rate the conversation (custom payload).
+
+    Rasa sends a response's ``custom`` part as a message of its own, so the payload
+    ``{"rating_request": true}`` usually comes as a message without text.
+    """
+    custom = _payload(message).get("custom")
+    return isinstance(custom, dict) and custom.get("rating_request") is True
+
+
+def shown_to_citizen(message: Message) -> bool:
+    """Whether the citizen API delivers the message: visible, or a rating request."""
+    return visible_to_citizen(message) or (
+        message.sender is Sender.BOT and rating_request(message)
+    )
+
+
 def message_json(message: Message, *, console: bool = False) -> dict[str, Any]:
     """Serialise a message for the API (see docs/chat-api.md, "Message").
 
@@ -90,6 +110,8 @@ def message_json(message: Message, *, console: bool = False) -> dict[str, Any]:
         "staff_first_name": message.staff_first_name,
         "created_at": iso(message.created_at),
     }
+    if rating_request(message):
+        data["rating_request"] = True
     if console:
         data.update(
             intent=message.intent,
@@ -101,13 +123,21 @@ def message_json(message: Message, *, console: bool = False) -> dict[str, Any]:
     return data
 
 
-def queue_json(state: WebState, conversation: Conversation) -> dict[str, int] | None:
-    """``{"position", "waiting_seconds"}`` while the conversation waits, else None."""
+def queue_json(state: WebState, conversation: Conversation) -> dict[str, int | None] | None:
+    """``{"position", "waiting_seconds", "expected_wait_seconds"}`` while waiting, else None.
+
+    ``expected_wait_seconds`` is the median of recent queue-to-claim times
+    (:mod:`bot.web.queue_estimate`), or None when there were too few claims lately.
+    """
     if conversation.state is not HandoffState.WAITING:
         return None
     for position, entry in enumerate(state.store.conversations.queue(), start=1):
         if entry.conversation.id == conversation.id:
-            return {"position": position, "waiting_seconds": int(entry.waiting_for.total_seconds())}
+            return {
+                "position": position,
+                "waiting_seconds": int(entry.waiting_for.total_seconds()),
+                "expected_wait_seconds": expected_wait_seconds(state.store.engine, state.now()),
+            }
     return None
 
 
@@ -175,5 +205,5 @@ def citizen_events(
     if conversation is None:
         return None
     messages = state.store.messages.after(conversation_id, after)
-    visible = [m for m in messages if visible_to_citizen(m)]
+    visible = [m for m in messages if shown_to_citizen(m)]
     return visible, citizen_view(state, conversation)

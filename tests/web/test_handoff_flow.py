@@ -37,7 +37,11 @@ def _queued(server: Server) -> tuple[Citizen, Staff, dict[str, Any]]:
 def test_open_and_staff_present_puts_citizen_in_queue(server: Server) -> None:
     citizen, kari, data = _queued(server)
     assert data["state"] == "waiting"
-    assert data["queue"] == {"position": 1, "waiting_seconds": 0}
+    assert data["queue"] == {
+        "position": 1,
+        "waiting_seconds": 0,
+        "expected_wait_seconds": None,  # no claims yet
+    }
     assert data["offline_offer"] is False
     senders = [m["sender"] for m in data["messages"]]
     assert senders == ["citizen", "system"]  # the bot's "call us" text is replaced
@@ -52,7 +56,7 @@ def test_open_and_staff_present_puts_citizen_in_queue(server: Server) -> None:
     assert [m["sender"] for m in data["messages"]] == ["citizen"]
     assert len(server.agent.received) == received
     server.clock.advance(40)
-    assert citizen.events()["queue"] == {"position": 1, "waiting_seconds": 40}
+    assert citizen.events()["queue"]["waiting_seconds"] == 40
 
 
 def test_closed_desk_offers_offline_request(server: Server, kb: Any) -> None:
