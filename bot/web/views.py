@@ -84,9 +84,7 @@ def rating_request(message: Message) -> bool:
 
 def shown_to_citizen(message: Message) -> bool:
     """Whether the citizen API delivers the message: visible, or a rating request."""
-    return visible_to_citizen(message) or (
-        message.sender is Sender.BOT and rating_request(message)
-    )
+    return visible_to_citizen(message) or (message.sender is Sender.BOT and rating_request(message))
 
 
 def message_json(message: Message, *, console: bool = False) -> dict[str, Any]:

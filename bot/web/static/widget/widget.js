@@ -7,7 +7,12 @@
  * its own CSS (widget.css next to widget.js) and talks to the citizen API described in
  * docs/chat-api.md (prefix /webhooks/alver).
  *
- * UI language follows <html lang>: "nb"/"no" → Bokmål, anything else → Nynorsk.
+ * The municipality's name, logo and brand colour come from the knowledge base (with the
+ * texts); the page may override them on the script tag: data-municipality="Alver kommune",
+ * data-logo="https://…/logo.svg", data-brand-colour="#0b4f6c". Text on the brand colour is
+ * white, near-black or black, whichever has WCAG AA contrast.
+ *
+ * UI language follows <html lang>: "nb"/"no" → Bokmål, "en" → English, else Nynorsk.
  * Every label comes from the server's text catalogue (bot/messages.yml, section
  * `widget`): GET /texts/widget.json?lang=nn, fetched before the widget is built. With
  * it come the municipality's name, privacy page and brand colour. If the texts cannot
@@ -39,7 +44,13 @@
   const MAX_STORED = 300;      // messages kept in sessionStorage
 
   const htmlLang = (document.documentElement.lang || 'nn').toLowerCase();
-  const LANG = /^(nb|no)\b/.test(htmlLang) ? 'nb' : 'nn';
+  const LANG = /^(nb|no)\b/.test(htmlLang) ? 'nb' : /^en\b/.test(htmlLang) ? 'en' : 'nn';
+  const OVERRIDES = {
+    name: script && script.dataset.municipality,
+    logo: script && script.dataset.logo,
+    colour: script && script.dataset.brandColour,
+  };
+  const PHONE_QUERY = '(max-width: 480px)'; // the open panel is a modal dialog here
 
   /* ------------------------------------------------------------------- texts */
 
@@ -50,7 +61,7 @@
   let ready = null; // the widget's open/close/reset once it is built
 
   window.AlverChat = Object.freeze({
-    version: '1.1.0',
+    version: '1.2.0',
     /** Open the chat panel and focus the input. */
     open: () => { if (ready) ready.open(); },
     /** Close the chat panel. */
@@ -105,18 +116,66 @@
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   }
 
-  /** The brand colour if white text on it (and it on white) has WCAG AA contrast, else null. */
-  function usableBrandColour(hex) {
+  const contrast = (a, b) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const DARK_TEXT = '#1a1a1a';
+  const DEFAULT_PRIMARY = '#0b4f6c';
+
+  /**
+   * Colours for a brand colour: the colour itself for surfaces, a text colour on it
+   * (white, else near-black or black: whichever reaches 4.5:1) and a colour for links and outlines on
+   * white (the brand colour if it reaches 4.5:1 on white, else the default). Null if not a colour.
+   */
+  function brandColours(hex) {
     const l = luminance(hex);
     if (l === null) return null;
-    return 1.05 / (l + 0.05) >= 4.5 ? String(hex).trim() : null;
+    const colour = String(hex).trim().toLowerCase();
+    const onWhite = contrast(l, 1) >= 4.5;
+    // Black always reaches 4.5:1 where white does not; near-black is softer when it does.
+    const on = onWhite ? '#ffffff' : contrast(l, luminance(DARK_TEXT)) >= 4.5 ? DARK_TEXT : '#000000';
+    return { primary: colour, on, accent: onWhite ? colour : DEFAULT_PRIMARY };
   }
 
   /** A darker shade of #rrggbb for hover. */
-  function darker(hex) {
+  function darker(hex, factor) {
     const n = parseInt(hex.slice(1), 16);
-    const ch = (shift) => Math.round(((n >> shift) & 255) * 0.75).toString(16).padStart(2, '0');
+    const ch = (shift) => Math.round(((n >> shift) & 255) * (factor || 0.75)).toString(16).padStart(2, '0');
     return '#' + ch(16) + ch(8) + ch(0);
+  }
+
+  /** A lighter shade of #rrggbb (mixed with white) for hover on light colours. */
+  function lighter(hex) {
+    const n = parseInt(hex.slice(1), 16);
+    const ch = (shift) => Math.round(((n >> shift) & 255) * 0.85 + 255 * 0.15).toString(16).padStart(2, '0');
+    return '#' + ch(16) + ch(8) + ch(0);
+  }
+
+  /* ------------------------------------------------------------ SVG icons */
+
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  // Inline SVG paths (24×24, stroke icons): no emoji, no downloads.
+  const ICONS = {
+    chat: 'M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.5 4v-4h0A2.5 2.5 0 0 1 4 13.5z',
+    close: 'M6 6l12 12M18 6L6 18',
+    up: 'M7 11v9H4v-9zM7 11l4-8c1.5 0 2.5 1 2.5 2.5V9h5a2 2 0 0 1 2 2.3l-1.2 7A2 2 0 0 1 17.3 20H7',
+    down: 'M7 13V4H4v9zM7 13l4 8c1.5 0 2.5-1 2.5-2.5V15h5a2 2 0 0 0 2-2.3l-1.2-7A2 2 0 0 0 17.3 4H7',
+    clock: 'M12 3a9 9 0 1 0 0 18a9 9 0 0 0 0-18zM12 7v5l3 2',
+    person: 'M12 4a4 4 0 1 0 0 8a4 4 0 0 0 0-8zM4 21c0-4 3.5-7 8-7s8 3 8 7',
+    calendar: 'M4 6h16v14H4zM4 10h16M8 3v5M16 3v5',
+    phone: 'M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a1 1 0 0 1-1 1A16 16 0 0 1 4 5a1 1 0 0 1 1-1z',
+    send: 'M4 12l16-8-6 16-2.5-6.5z',
+  };
+
+  /** An inline SVG icon (decorative: aria-hidden). */
+  function icon(name) {
+    const svg = document.createElementNS(SVG_NS, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    svg.setAttribute('class', 'alver-chat__icon');
+    const path = document.createElementNS(SVG_NS, 'path');
+    path.setAttribute('d', ICONS[name]);
+    svg.append(path);
+    return svg;
   }
 
   loadTexts().then(main, showUnavailable);
@@ -126,10 +185,24 @@
     const TEXTS = data.texts;
     const MUNICIPALITY = data.municipality || {};
     const PRIVACY_URL = MUNICIPALITY.privacy_url || '';
+    const SERVED_NAME = MUNICIPALITY.name || '';
+    const NAME = OVERRIDES.name || SERVED_NAME;
+    const COLOURS = brandColours(OVERRIDES.colour) || brandColours(MUNICIPALITY.brand_colour);
+    /** The logo's address: absolute, or a path on the bot's server; http(s) only. */
+    const LOGO_URL = (() => {
+      const raw = OVERRIDES.logo || MUNICIPALITY.logo_url || '';
+      if (!raw) return '';
+      try {
+        const u = new URL(raw, BOT_URL + '/');
+        return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : '';
+      } catch (e) { return ''; }
+    })();
 
     /** Look up a UI text and fill {placeholders}. */
     function t(key, vars) {
       let s = typeof TEXTS[key] === 'string' ? TEXTS[key] : key;
+      // A page that names itself with data-municipality gets that name in the labels.
+      if (OVERRIDES.name && SERVED_NAME && NAME !== SERVED_NAME) s = s.split(SERVED_NAME).join(NAME);
       if (vars) for (const [k, v] of Object.entries(vars)) s = s.split('{' + k + '}').join(String(v));
       return s;
     }
@@ -150,6 +223,8 @@
         offlineOffer: false,    // show the offline form
         offlineHandledId: 0,    // system message id up to which an offer was sent/dismissed
         open: false,            // panel open (restored after navigation)
+        ratingAsked: {},        // message id (or 'close') → the rating form was shown for it
+        rated: false,           // the citizen answered the rating form
       };
     }
 
@@ -296,17 +371,32 @@
     const launcher = el('button', {
       type: 'button', class: 'alver-chat__launcher', 'aria-expanded': 'false', 'aria-controls': ids.panel,
       'data-testid': 'chat-launcher', onclick: () => openPanel(true),
-    }, el('span', { class: 'alver-chat__launcher-icon', 'aria-hidden': 'true', text: '💬' }), t('launcher'), launcherBadge);
+    }, icon('chat'), el('span', { text: t('launcher') }), launcherBadge);
 
     const closeBtn = el('button', {
-      type: 'button', class: 'alver-chat__close', 'aria-label': t('closeLabel'), 'data-testid': 'chat-close',
-      onclick: () => closePanel(),
-    }, el('span', { 'aria-hidden': 'true', text: '✕ ' }), t('close'));
+      type: 'button', class: 'alver-chat__close', 'aria-label': t('closeLabel'), title: t('closeLabel'),
+      'data-testid': 'chat-close', onclick: () => closePanel(),
+    }, icon('close'));
 
     const privacyLink = makeLink(PRIVACY_URL, t('privacyLink'));
     const notice = el('div', { class: 'alver-chat__notice', 'data-testid': 'chat-privacy-notice' },
       el('p', { text: t('intro') }),
       el('p', { class: 'alver-chat__privacy' }, el('strong', { text: t('privacy') }), ' ', privacyLink));
+
+    // Suggested topics before the first message: each sends a normal message the bot knows.
+    const TOPICS = [
+      ['topicHours', 'topicHoursText', 'clock'],
+      ['topicContact', 'topicContactText', 'phone'],
+      ['topicBooking', 'topicBookingText', 'calendar'],
+      ['topicPerson', 'topicPersonText', 'person'],
+    ];
+    const topicsTitle = nextId('topics');
+    const topics = el('div', { class: 'alver-chat__topics', role: 'group', 'aria-labelledby': topicsTitle, 'data-testid': 'chat-topics' },
+      el('p', { id: topicsTitle, class: 'alver-chat__topics-title', text: t('topicsLabel') }),
+      el('div', { class: 'alver-chat__topic-list' }, TOPICS.map(([label, text, name]) => el('button', {
+        type: 'button', class: 'alver-chat__topic', 'data-testid': 'chat-topic', 'data-topic': label,
+        onclick: () => { input.focus(); send(t(text)); },
+      }, icon(name), el('span', { text: t(label) })))));
 
     // role="log" has an implicit aria-live="polite"; we switch that off and announce only
     // the newest incoming message through the separate live region below.
@@ -319,11 +409,12 @@
 
     // Queue / status box (waiting, with a person, closed).
     const statusText = el('p', { class: 'alver-chat__status-text', 'data-testid': 'chat-queue-status' });
+    const waitText = el('p', { class: 'alver-chat__status-wait', hidden: true, 'data-testid': 'chat-queue-wait' });
     const cancelBtn = el('button', {
       type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-cancel-waiting',
       onclick: cancelWaiting,
     }, t('cancelWaiting'));
-    const statusBox = el('div', { class: 'alver-chat__status', hidden: true, 'data-testid': 'chat-status' }, statusText, cancelBtn);
+    const statusBox = el('div', { class: 'alver-chat__status', hidden: true, 'data-testid': 'chat-status' }, statusText, waitText, cancelBtn);
 
     // Offline request form.
     const offQ = el('textarea', {
@@ -350,18 +441,45 @@
       el('button', { type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-offline-dismiss', onclick: dismissOffline }, t('offlineDismiss'))));
     const offlineDone = el('p', { class: 'alver-chat__confirmation', hidden: true, 'data-testid': 'chat-offline-confirmation', tabindex: '-1' });
 
-    const body = el('div', { class: 'alver-chat__body' }, notice, log, typing, statusBox, offlineForm, offlineDone);
+    // Rating form (issue 9): "did you get an answer?" yes / partly / no + optional comment.
+    const ratingTitle = nextId('rating');
+    const ratingCommentId = nextId('ratingc');
+    const ratingHintId = nextId('ratingh');
+    const ratingErr = el('p', { class: 'alver-chat__field-error', hidden: true, 'data-testid': 'chat-rating-error' });
+    const ratingChoices = [['yes', t('rating_yes')], ['partly', t('rating_partly')], ['no', t('rating_no')]]
+      .map(([value, label]) => el('button', {
+        type: 'button', class: 'alver-chat__choice', 'aria-pressed': 'false', 'data-value': value,
+        'data-testid': 'chat-rating-' + value, onclick: (e) => chooseRating(e.currentTarget),
+      }, label));
+    const ratingComment = el('textarea', {
+      id: ratingCommentId, rows: 2, 'aria-describedby': ratingHintId, 'data-testid': 'chat-rating-comment',
+    });
+    const ratingForm = el('form', {
+      class: 'alver-chat__rating', hidden: true, novalidate: true, 'aria-labelledby': ratingTitle,
+      'data-testid': 'chat-rating', onsubmit: submitRating,
+    },
+    el('h3', { id: ratingTitle, class: 'alver-chat__rating-title', tabindex: '-1', text: t('rating_question') }),
+    el('div', { class: 'alver-chat__row', role: 'group', 'aria-labelledby': ratingTitle }, ratingChoices),
+    ratingErr,
+    el('label', { for: ratingCommentId, text: t('rating_comment') }),
+    el('p', { id: ratingHintId, class: 'alver-chat__hint', text: t('rating_comment_hint') }), ratingComment,
+    el('div', { class: 'alver-chat__row' },
+      el('button', { type: 'submit', class: 'alver-chat__btn', 'data-testid': 'chat-rating-send' }, t('rating_send')),
+      el('button', { type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-rating-skip', onclick: skipRating }, t('rating_skip'))));
+    const ratingDone = el('p', { class: 'alver-chat__confirmation', hidden: true, tabindex: '-1', 'data-testid': 'chat-rating-thanks', text: t('rating_thanks') });
+
+    const body = el('div', { class: 'alver-chat__body' }, notice, topics, log, typing, statusBox, offlineForm, offlineDone, ratingForm, ratingDone);
 
     // Error line: role="alert" so errors are announced at once.
     const errorBox = el('div', { class: 'alver-chat__error', role: 'alert', 'data-testid': 'chat-error' });
 
     // Composer.
     const input = el('textarea', {
-      id: ids.input, class: 'alver-chat__input', rows: 2, maxlength: MAX_LEN, autocomplete: 'off',
+      id: ids.input, class: 'alver-chat__input', rows: 2, autocomplete: 'off',
       'aria-describedby': ids.hint + ' ' + ids.counter, 'data-testid': 'chat-input',
     });
     const counter = el('p', { id: ids.counter, class: 'alver-chat__counter', 'data-testid': 'chat-counter' });
-    const sendBtn = el('button', { type: 'submit', class: 'alver-chat__btn alver-chat__send', 'data-testid': 'chat-send' }, t('send'));
+    const sendBtn = el('button', { type: 'submit', class: 'alver-chat__btn alver-chat__send', 'data-testid': 'chat-send' }, icon('send'), el('span', { text: t('send') }));
     const composer = el('form', { class: 'alver-chat__composer', onsubmit: onSubmit },
       el('label', { for: ids.input, class: 'alver-chat__label', text: t('inputLabel') }),
       el('div', { class: 'alver-chat__compose-row' }, input, sendBtn),
@@ -384,17 +502,20 @@
       hidden: true, 'data-testid': 'chat-panel',
       onkeydown: (e) => { if (e.key === 'Escape') { e.preventDefault(); closePanel(); } },
     },
-    el('div', { class: 'alver-chat__header' }, el('h2', { id: ids.title, class: 'alver-chat__title', text: t('title') }), closeBtn),
+    el('div', { class: 'alver-chat__header' },
+      LOGO_URL ? el('img', { class: 'alver-chat__logo', src: LOGO_URL, alt: '', 'data-testid': 'chat-logo' }) : null,
+      el('h2', { id: ids.title, class: 'alver-chat__title', text: t('title') }), closeBtn),
     body, errorBox, composer, tools);
 
     // Polite live region: its text is replaced with each new incoming message only.
     const live = el('div', { class: 'alver-chat__sr', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-testid': 'chat-live' });
 
     const root = el('div', { class: 'alver-chat', lang: LANG, 'data-testid': 'chat-root' }, launcher, panel, live);
-    const brand = usableBrandColour(MUNICIPALITY.brand_colour);
-    if (brand) {
-      root.style.setProperty('--ac-primary', brand);
-      root.style.setProperty('--ac-primary-hover', darker(brand));
+    if (COLOURS) {
+      root.style.setProperty('--ac-primary', COLOURS.primary);
+      root.style.setProperty('--ac-on-primary', COLOURS.on);
+      root.style.setProperty('--ac-accent', COLOURS.accent);
+      root.style.setProperty('--ac-primary-hover', COLOURS.on === '#ffffff' ? darker(COLOURS.primary) : lighter(COLOURS.primary));
     }
 
     /* --------------------------------------------------------------- rendering */
@@ -403,7 +524,7 @@
       switch (m.sender) {
         case 'citizen': return t('you');
         case 'bot': return t('bot');
-        case 'staff': return m.staff_first_name ? t('staff', { name: m.staff_first_name }) : t('staffNoName');
+        case 'staff': return m.staff_first_name ? t('staffLabel', { name: m.staff_first_name }) : t('staffNoName');
         default: return t('system');
       }
     }
@@ -437,18 +558,42 @@
           }, String(b.title || b.payload || '')))));
       }
 
-      if (sender === 'bot' && m.id) node.append(renderFeedback(m));
       return node;
     }
 
-    function renderFeedback(m) {
-      const mk = (value, emoji, label, testid) => el('button', {
+    /** A message that only carries a rating request has nothing to show. */
+    const hasContent = (m) => !!(String(m.text || '').trim() || (m.buttons && m.buttons.length));
+
+    /** Thumbs for one bot answer (a turn of one or more bubbles); rated on its last bubble. */
+    function renderFeedback(turn) {
+      const last = turn[turn.length - 1];
+      const given = turn.map((m) => S.feedback[m.id]).filter(Boolean);
+      const current = given.length ? given[given.length - 1] : undefined;
+      const mk = (value, name, label, testid) => el('button', {
         type: 'button', class: 'alver-chat__fb-btn', 'aria-label': label, title: label,
-        'aria-pressed': S.feedback[m.id] === value ? 'true' : 'false', 'data-testid': testid, 'data-value': value,
-        onclick: (e) => sendFeedback(m.id, value, e.currentTarget.parentNode),
-      }, el('span', { 'aria-hidden': 'true', text: emoji }));
-      return el('div', { class: 'alver-chat__feedback', role: 'group', 'aria-label': t('feedbackGroup') },
-        mk(1, '👍', t('feedbackUp'), 'chat-feedback-up'), mk(-1, '👎', t('feedbackDown'), 'chat-feedback-down'));
+        'aria-pressed': current === value ? 'true' : 'false', 'data-testid': testid, 'data-value': value,
+        onclick: (e) => sendFeedback(last.id, value, e.currentTarget.parentNode),
+      }, icon(name));
+      return el('div', { class: 'alver-chat__feedback', role: 'group', 'aria-label': t('feedbackGroup'), 'data-testid': 'chat-feedback' },
+        mk(1, 'up', t('feedbackUp'), 'chat-feedback-up'), mk(-1, 'down', t('feedbackDown'), 'chat-feedback-down'));
+    }
+
+    /** One thumbs pair per bot answer: after the last bubble of each run of bot messages. */
+    function placeFeedback() {
+      for (const g of log.querySelectorAll('.alver-chat__feedback')) g.remove();
+      let turn = [];
+      const flush = () => {
+        if (!turn.length) return;
+        const node = log.querySelector('[data-message-id="' + turn[turn.length - 1].id + '"]');
+        if (node) node.append(renderFeedback(turn));
+        turn = [];
+      };
+      for (const m of S.messages) {
+        if (!hasContent(m)) continue;
+        if (m.sender === 'bot') turn.push(m);
+        else flush();
+      }
+      flush();
     }
 
     /** Insert a message node in id order (pending nodes stay last). */
@@ -478,11 +623,15 @@
         }
         S.messages.push(m);
         S.lastId = Math.max(S.lastId, m.id);
+        if (m.rating_request && m.sender === 'bot') askRating(String(m.id));
+        if (!hasContent(m)) continue;
         insertNode(renderMessage(m), m.id);
         if (m.sender !== 'citizen') incoming.push(m);
       }
       S.messages.sort((a, b) => a.id - b.id);
       refreshQuickReplies();
+      placeFeedback();
+      updateTopics();
       if (incoming.length && announce) {
         announceText(incoming.map((m) => senderLabel(m) + ': ' + (m.text || '')).join('\n'));
         if (panel.hidden) setUnread(true);
@@ -511,8 +660,15 @@
 
     function renderLog() {
       log.textContent = '';
-      for (const m of S.messages) log.append(renderMessage(m));
+      for (const m of S.messages) if (hasContent(m)) log.append(renderMessage(m));
       refreshQuickReplies();
+      placeFeedback();
+      updateTopics();
+    }
+
+    /** The suggested topics show until the conversation has its first message. */
+    function updateTopics() {
+      topics.hidden = S.messages.length > 0 || !!log.querySelector('.is-pending');
     }
 
     /** Replace the live region's text with the new message (cleared first so repeats are read). */
@@ -557,18 +713,25 @@
     /** Update queue/person/closed status box, offline form, tools. */
     function updateStatus() {
       let text = '';
+      let wait = '';
       if (S.state === 'waiting') {
         const pos = S.queue && S.queue.position;
         text = pos ? t('queue', { n: pos }) : t('queueNoPos');
+        const expected = S.queue && Number(S.queue.expected_wait_seconds);
+        if (expected > 0) wait = t('queueWait', { min: Math.max(1, Math.round(expected / 60)) });
       } else if (S.state === 'with_human') {
+        // The one place that says a person (not the bot) answers; bubbles carry a short label.
         const name = staffName();
         text = name ? t('withStaff', { name }) : t('withStaffNoName');
-      } else if (S.state === 'closed') {
+      } else if (S.state === 'closed' && !lastSystemId()) {
+        // Said once: the server's system message already says the conversation has ended.
         text = t('closedState');
       }
       statusBox.hidden = !text;
       statusBox.dataset.state = S.state;
       statusText.textContent = text;
+      waitText.hidden = !wait;
+      waitText.textContent = wait;
       cancelBtn.hidden = S.state !== 'waiting';
       offlineForm.hidden = !S.offlineOffer;
       tools.hidden = !S.conversationId;
@@ -583,9 +746,21 @@
 
     function updateCounter() {
       const n = input.value.length;
-      counter.textContent = n >= MAX_LEN ? t('counterFull', { max: MAX_LEN })
-        : n >= COUNTER_FROM ? t('counter', { n, max: MAX_LEN }) : '';
+      const over = n > MAX_LEN;
+      counter.textContent = over ? t('tooLong', { n, max: MAX_LEN })
+        : n === MAX_LEN ? t('counterFull', { max: MAX_LEN })
+          : n >= COUNTER_FROM ? t('counter', { n, max: MAX_LEN }) : '';
       counter.classList.toggle('is-full', n >= MAX_LEN);
+      if (over) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
+
+    /** Pasted text over the limit is kept in the box, and the citizen is told at once. */
+    function onPaste() {
+      setTimeout(() => {
+        updateCounter();
+        if (input.value.length > MAX_LEN) showError(t('tooLong', { n: input.value.length, max: MAX_LEN }));
+      }, 0);
     }
 
     /* ----------------------------------------------------------- conversation */
@@ -610,7 +785,7 @@
 
     async function ensureConversation() {
       if (S.conversationId && S.token) return;
-      const data = await api('POST', '/conversations', { language: LANG });
+      const data = await api('POST', '/conversations', { language: LANG, page: location.pathname.slice(0, 300) });
       if (!data || !data.conversation_id || !data.token) throw new ApiError(0, 'bad_answer');
       S.conversationId = data.conversation_id;
       S.token = data.token;
@@ -632,6 +807,8 @@
       renderLog();
       setBotTyping(false);
       offlineDone.hidden = true;
+      ratingForm.hidden = true;
+      ratingDone.hidden = true;
       confirmBox.hidden = true;
       deleteBtn.setAttribute('aria-expanded', 'false');
       if (noticeText) {
@@ -646,7 +823,7 @@
     async function send(text, payload, retried) {
       text = String(text || '').trim();
       if (!text || sending) return false;
-      if (text.length > MAX_LEN) { showError(t('errTooLong', { max: MAX_LEN })); return false; }
+      if (text.length > MAX_LEN) { showError(t('tooLong', { n: text.length, max: MAX_LEN })); return false; }
       sending = true;
       showError('');
       removeAllQuickReplies();
@@ -654,6 +831,7 @@
       const pendingNode = renderMessage({ sender: 'citizen', text, pending: true });
       pendingNode._text = text;
       log.append(pendingNode);
+      updateTopics();
       scrollToEnd();
       if (S.state === 'bot' || S.state === 'closed') setBotTyping(true);
       try {
@@ -665,6 +843,7 @@
         return true;
       } catch (err) {
         pendingNode.remove();
+        updateTopics();
         if (isGone(err) && S.conversationId && !retried) {
           // Conversation expired or deleted elsewhere: start fresh and try once more.
           resetConversation(t('gone'));
@@ -684,6 +863,11 @@
       e.preventDefault();
       const text = input.value;
       if (!text.trim()) { input.focus(); return; }
+      if (text.trim().length > MAX_LEN) { // never cut: the text stays in the box
+        showError(t('tooLong', { n: text.trim().length, max: MAX_LEN }));
+        input.focus();
+        return;
+      }
       input.value = '';
       updateCounter();
       const ok = await send(text);
@@ -846,6 +1030,121 @@
       input.focus();
     }
 
+    /* ------------------------------------------------------------ rating form */
+
+    let ratingClosesPanel = false; // the form was shown when the citizen closed the panel
+
+    /** Whether the conversation has something to rate: the citizen wrote, and has not rated. */
+    const canRate = () => !!(S.conversationId && !S.rated && S.messages.some((m) => m.sender === 'citizen'));
+
+    /** Show the rating form once per reason (a rating request's message id, or 'close'). */
+    function askRating(reason) {
+      if (!canRate() && reason === 'close') return false;
+      if (S.rated || S.ratingAsked[reason]) return false;
+      S.ratingAsked[reason] = true;
+      save();
+      for (const b of ratingChoices) b.setAttribute('aria-pressed', 'false');
+      ratingErr.hidden = true;
+      ratingComment.value = '';
+      ratingDone.hidden = true;
+      ratingForm.hidden = false;
+      scrollToEnd();
+      return true;
+    }
+
+    function chooseRating(button) {
+      for (const b of ratingChoices) b.setAttribute('aria-pressed', String(b === button));
+      ratingErr.hidden = true;
+    }
+
+    function hideRating(thanks) {
+      ratingForm.hidden = true;
+      ratingDone.hidden = !thanks;
+      const closing = ratingClosesPanel;
+      ratingClosesPanel = false;
+      if (thanks) { announceText(t('rating_thanks')); ratingDone.focus(); }
+      else if (closing) closePanel(true); // skipped on the way out: close as asked
+      else input.focus();
+    }
+
+    function skipRating() {
+      hideRating(false);
+    }
+
+    async function submitRating(e) {
+      e.preventDefault();
+      const chosen = ratingChoices.find((b) => b.getAttribute('aria-pressed') === 'true');
+      if (!chosen) {
+        ratingErr.textContent = t('rating_choose');
+        ratingErr.hidden = false;
+        ratingChoices[0].focus();
+        return;
+      }
+      const body = { value: chosen.dataset.value };
+      const comment = ratingComment.value.trim();
+      if (comment) body.comment = comment.slice(0, MAX_LEN);
+      try {
+        await api('POST', convPath('/rating'), body);
+      } catch (err) {
+        // A server without the rating route (404) must not break the chat: thank and go on.
+        if (!(err instanceof ApiError && err.status === 404)) { showError(errorText(err)); return; }
+      }
+      S.rated = true;
+      save();
+      showError('');
+      hideRating(true);
+    }
+
+    /* ------------------------------------------------------------- presence */
+
+    /**
+     * The citizen leaves the page: tell the server with a beacon (no body, so no CORS
+     * preflight; the token as a query parameter since a beacon cannot send headers). A
+     * pagehide is also navigation within the site, where the conversation goes on: the
+     * server counts the citizen as gone only if no long-poll follows (docs/chat-api.md).
+     */
+    function onPageHide() {
+      if (!S.conversationId || !S.token || !navigator.sendBeacon) return;
+      try {
+        navigator.sendBeacon(API + convPath('/leave') + '?token=' + encodeURIComponent(S.token));
+      } catch (e) { /* best effort */ }
+    }
+
+    /* ------------------------------------------------------- phone: modal dialog */
+
+    const phone = window.matchMedia ? window.matchMedia(PHONE_QUERY) : { matches: false, addEventListener() {} };
+    let inerted = [];
+
+    /** On a phone the open panel covers the page: modal, focus kept inside, page inert. */
+    function updateModal() {
+      const modal = !panel.hidden && phone.matches;
+      panel.setAttribute('aria-modal', modal ? 'true' : 'false');
+      if (modal && !inerted.length) {
+        inerted = [...document.body.children].filter((n) => n !== root && !n.inert && n.tagName !== 'SCRIPT');
+        for (const n of inerted) n.inert = true; // inert also hides it from assistive technology
+        document.documentElement.classList.add('alver-chat-modal-open');
+      } else if (!modal && inerted.length) {
+        for (const n of inerted) n.inert = false;
+        inerted = [];
+        document.documentElement.classList.remove('alver-chat-modal-open');
+      }
+    }
+
+    /** Keep Tab inside the panel while it is modal (inert does most; this covers the ends). */
+    function trapFocus(e) {
+      if (e.key !== 'Tab' || panel.getAttribute('aria-modal') !== 'true') return;
+      const focusable = [...panel.querySelectorAll('button, [href], input, textarea, select, [tabindex]:not([tabindex="-1"])')]
+        .filter((n) => !n.disabled && n.offsetParent !== null);
+      if (!focusable.length) return;
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      if (e.shiftKey && (document.activeElement === first || !panel.contains(document.activeElement))) {
+        e.preventDefault(); last.focus();
+      } else if (!e.shiftKey && (document.activeElement === last || !panel.contains(document.activeElement))) {
+        e.preventDefault(); first.focus();
+      }
+    }
+
     /* ---------------------------------------------------------------- polling */
 
     let pollRunning = false;
@@ -911,12 +1210,20 @@
       S.open = true;
       setUnread(false);
       save();
+      updateModal();
       scrollToEnd();
       if (focus) input.focus();
       ensurePolling();
     }
 
-    function closePanel() {
+    /** Close the panel; the first time (after a conversation) ask for a rating first. */
+    function closePanel(force) {
+      if (!force && !panel.hidden && askRating('close')) {
+        ratingClosesPanel = true;
+        ratingForm.querySelector('h3').focus();
+        return;
+      }
+      if (!force && !ratingForm.hidden && ratingClosesPanel) { ratingClosesPanel = false; ratingForm.hidden = true; }
       panel.hidden = true;
       launcher.hidden = false;
       launcher.setAttribute('aria-expanded', 'false');
@@ -924,6 +1231,7 @@
       deleteBtn.setAttribute('aria-expanded', 'false');
       S.open = false;
       save();
+      updateModal();
       launcher.focus();
       if (!shouldPoll()) stopPolling();
     }
@@ -931,6 +1239,10 @@
     /* ------------------------------------------------------------------- start */
 
     input.addEventListener('input', onInput);
+    input.addEventListener('paste', onPaste);
+    panel.addEventListener('keydown', trapFocus);
+    window.addEventListener('pagehide', onPageHide);
+    if (phone.addEventListener) phone.addEventListener('change', updateModal);
     input.addEventListener('keydown', onInputKey);
     offC.addEventListener('input', () => { if (!offCErr.hidden) setFieldError(offC, offCErr, ids.offCHint, ''); });
 
@@ -945,6 +1257,6 @@
 
     whenBody(mount);
 
-    ready = { open: () => openPanel(true), close: () => closePanel(), reset: () => resetConversation('') };
+    ready = { open: () => openPanel(true), close: () => closePanel(true), reset: () => resetConversation('') };
   }
 })();
