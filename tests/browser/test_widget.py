@@ -498,6 +498,8 @@ def test_widget_axe_and_layout_at_320_768_1280(bot: Bot, browser: Browser, width
         page = context.new_page()
         open_chat(page, bot.page("/widget/demo.html"))
         assert axe_violations(page) == []  # the start: notice and topics
+        if width == 1280:
+            screenshot(page, "widget-topics")
         send(page, "opningstider på manger?")
         expect(last_message(page, "bot")).to_contain_text("Manger")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width

@@ -50,7 +50,8 @@
     logo: script && script.dataset.logo,
     colour: script && script.dataset.brandColour,
   };
-  const PHONE_QUERY = '(max-width: 480px)'; // the open panel is a modal dialog here
+  // Where the open panel covers the whole window (as in widget.css), it is a modal dialog.
+  const PHONE_QUERY = '(max-width: 480px), (max-height: 480px)';
 
   /* ------------------------------------------------------------------- texts */
 
@@ -1034,12 +1035,13 @@
 
     let ratingClosesPanel = false; // the form was shown when the citizen closed the panel
 
-    /** Whether the conversation has something to rate: the citizen wrote, and has not rated. */
-    const canRate = () => !!(S.conversationId && !S.rated && S.messages.some((m) => m.sender === 'citizen'));
+    /** Something to rate on closing: the citizen wrote, has not rated, and is not waiting for a person. */
+    const canRate = () => !!(S.conversationId && !S.rated && !personInvolved()
+      && S.messages.some((m) => m.sender === 'citizen'));
 
     /** Show the rating form once per reason (a rating request's message id, or 'close'). */
     function askRating(reason) {
-      if (!canRate() && reason === 'close') return false;
+      if (reason === 'close' && !canRate()) return false;
       if (S.rated || S.ratingAsked[reason]) return false;
       S.ratingAsked[reason] = true;
       save();
