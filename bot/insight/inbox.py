@@ -50,11 +50,16 @@ class _Message(Protocol):
 class InboxItem(Protocol):
     """What grouping needs of an inbox message."""
 
-    message_id: int
-    text: str
-    reason: str
-    intent: str | None
-    created_at: datetime
+    @property
+    def message_id(self) -> int: ...  # noqa: D102
+    @property
+    def text(self) -> str: ...  # noqa: D102
+    @property
+    def reason(self) -> str: ...  # noqa: D102
+    @property
+    def intent(self) -> str | None: ...  # noqa: D102
+    @property
+    def created_at(self) -> datetime: ...  # noqa: D102
 
 
 def inbox_reason(
