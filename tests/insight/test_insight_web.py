@@ -43,7 +43,10 @@ def writer() -> FakeWriter:
 
 @pytest.fixture
 def server(
-    settings: WebSettings, clock: FakeClock, kb: KnowledgeBase, writer: FakeWriter
+    settings: WebSettings,  # noqa: F811 - the fixture imported above
+    clock: FakeClock,
+    kb: KnowledgeBase,
+    writer: FakeWriter,
 ) -> Iterator[InsightServer]:
     running = InsightServer(settings, clock, kb, writer)
     try:
