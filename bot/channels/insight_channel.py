@@ -21,7 +21,7 @@ from bot.channels import widget_static
 from bot.handoff.insight_moves import InboxAction, rate, resolve_inbox
 from bot.handoff.records import StaffRole
 from bot.insight import web as iv
-from bot.insight.faq_port import FaqWriter
+from bot.insight.faq_port import FaqWriter, FaqWriterMissing
 from bot.insight.output import CHARTS, chart_png, render_html
 from bot.web.app import install
 from bot.web.auth import Citizen, Staff, citizen_route, staff_route
@@ -122,8 +122,12 @@ async def resolve(request: Request, staff: Staff) -> HTTPResponse:
             phrasing=optional_str(body, "phrasing"),
             entry=entry,
         )
-    except (ValueError, KeyError) as exc:
-        raise ApiError(400, "invalid_request", str(exc)) from None
+    except (ValueError, KeyError) as exc:  # the writer's InvalidChange / EntryNotFound
+        raise ApiError(400, "invalid_request", str(exc).strip("'\"")) from None
+    except FaqWriterMissing as exc:
+        raise ApiError(503, "unavailable", str(exc)) from None
+    except RuntimeError as exc:  # the writer's ChangeConflict: someone saved meanwhile
+        raise ApiError(409, "conflict", f"{exc} Reload and try again.") from None
     return response.json({"marked": marked})
 
 

@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["FaqWriter", "KbWriterAdapter"]
+__all__ = ["FaqWriter", "FaqWriterMissing", "KbWriterAdapter"]
+
+
+class FaqWriterMissing(RuntimeError):
+    """``bot.kb.writer`` is not installed, so the FAQ cannot be changed from the inbox."""
 
 
 class FaqWriter(Protocol):
@@ -31,7 +35,7 @@ def _writer() -> Any:
     try:
         return importlib.import_module("bot.kb.writer")
     except ImportError as exc:
-        raise RuntimeError(
+        raise FaqWriterMissing(
             "bot.kb.writer (the editor package) is not installed; the inbox cannot write "
             "FAQ entries without it."
         ) from exc

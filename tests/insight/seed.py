@@ -245,7 +245,7 @@ EXPECTED_TOPICS = [
 EXPECTED_INBOX = [
     # group texts (newest first) and reasons
     (
-        ["parkering ved hamna?", "parkering hamna pris", "kva kostar parkering ved hamna"],
+        ["parkering hamna pris", "parkering ved hamna?", "kva kostar parkering ved hamna"],
         {"fallback": 2, "low_confidence": 1},
     ),
     (["opening hours"], {"thumbs_down": 1}),
