@@ -13,6 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend is chosen first
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .figures import ASSUMPTIONS, Report  # noqa: E402
 
@@ -83,6 +84,8 @@ def chart_png(report: Report, name: str) -> bytes:
         ax.set_ylabel("Tal")
         ax.legend(frameon=False)
     ax.set_title(title)
+    axis = ax.xaxis if name == "tema" else ax.yaxis
+    axis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     buffer = io.BytesIO()
@@ -96,15 +99,21 @@ def _table(rows: list[dict[str, Any]]) -> str:
         return "<p>Ingen data.</p>"
     head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_show(v))}</td>" for v in row.values()) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(_show(v, str(row.get('namn', ''))))}</td>" for v in row.values()
+        )
+        + "</tr>"
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, name: str = "") -> str:
     if value is None:
         return "–"
+    if name.startswith("del ") and isinstance(value, float):
+        return f"{value * 100:.1f} %".replace(".", ",")
     if isinstance(value, float):
         return f"{value:.4g}".replace(".", ",")
     return str(value)

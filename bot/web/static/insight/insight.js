@@ -40,7 +40,7 @@
     const reasons = Object.entries(group.reasons).map(([k, n]) => `${REASONS[k] || k}: ${n}`).join(", ");
     const id = "g" + group.group_id;
     const item = el("li", {class: "group", "data-testid": "insight-group"},
-      el("h3", {text: `${group.count} meldingar (${reasons})`}));
+      el("h3", {text: `${group.count} ${group.count === 1 ? "melding" : "meldingar"} (${reasons})`}));
     for (const example of group.examples) item.append(el("blockquote", {text: example}));
     const action = el("select", {id: id + "-action"},
       el("option", {value: "phrasing", text: "Ny formulering av eit FAQ-spørsmål"}),
@@ -52,15 +52,24 @@
     const newId = el("input", {type: "text", id: id + "-newid", placeholder: "t.d. parkering-hamna"});
     const answer = el("textarea", {id: id + "-answer", rows: "3"});
     const button = el("button", {type: "submit", class: "btn", text: "Lagre"});
+    const field = (label, input) => el("div", {class: "field"}, el("label", {for: input.id, text: label}), input);
+    const entryField = field("FAQ-oppføring", entry);
+    const phrasingField = field("Formulering (spørsmålet)", phrasing);
+    const newIdField = field("Id for ny oppføring", newId);
+    const answerField = field("Svar (nynorsk) for ny oppføring", answer);
+    const toggle = () => {
+      entryField.hidden = action.value !== "phrasing";
+      phrasingField.hidden = action.value === "not_for_bot";
+      newIdField.hidden = answerField.hidden = action.value !== "entry";
+    };
+    action.addEventListener("change", toggle);
     const form = el("form", {},
       el("fieldset", {},
         el("legend", {text: "Kva skal gjerast med gruppa?"}),
         el("label", {for: id + "-action", text: "Handling"}), action,
-        el("label", {for: id + "-entry", text: "FAQ-oppføring"}), entry,
-        el("label", {for: id + "-phrasing", text: "Formulering (spørsmålet)"}), phrasing,
-        el("label", {for: id + "-newid", text: "Id for ny oppføring"}), newId,
-        el("label", {for: id + "-answer", text: "Svar (nynorsk) for ny oppføring"}), answer),
+        entryField, phrasingField, newIdField, answerField),
       button);
+    toggle();
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const body = {message_ids: group.message_ids, action: action.value};
@@ -90,13 +99,19 @@
   }
 
   // ----- report --------------------------------------------------------------
+  function show(value, name) {
+    if (value === null || value === undefined) return "–";
+    if (typeof value === "number" && typeof name === "string" && name.startsWith("del ")) return (value * 100).toFixed(1).replace(".", ",") + " %";
+    return String(value);
+  }
+
   function table(rows, caption) {
     const t = el("table", {}, el("caption", {text: caption}));
     if (!rows.length) return t;
     t.append(el("thead", {}, el("tr", {}, ...Object.keys(rows[0]).map((k) => el("th", {scope: "col", text: k})))));
     const body = el("tbody");
     for (const row of rows) {
-      body.append(el("tr", {}, ...Object.values(row).map((v) => el("td", {text: v === null ? "–" : String(v)}))));
+      body.append(el("tr", {}, ...Object.values(row).map((v) => el("td", {text: show(v, row.namn)}))));
     }
     t.append(body);
     return t;
@@ -117,7 +132,7 @@
         el("img", {src: `${API}/report/${name}.png${query}`, alt: `Diagram: ${name.replace("_", " ")}`}));
       const csv = el("p", {}, "CSV: ", ...Object.keys(t).map((name) =>
         el("a", {href: `${API}/report/${name}.csv${query}`, text: name + " "})));
-      $("report-body").replaceChildren(table(t.samandrag, "Samandrag"), savingBox, ...charts,
+      $("report-body").replaceChildren(savingBox, table(t.samandrag, "Samandrag"), ...charts,
         table(t.tema, "Tema, tommel og vurdering"), table(t.per_vekedag, "Per vekedag"),
         table(t.per_time, "Per time"), table(t.per_dag, "Per dag"), csv);
       status(`Rapport for ${data.from} – ${data.to}.`);
