@@ -1,4 +1,4 @@
-"""The insight page in Chromium: inbox and report render for an editor, axe finds nothing serious."""
+"""The insight page in Chromium: inbox and report render for an editor; axe is clean."""
 
 from __future__ import annotations
 

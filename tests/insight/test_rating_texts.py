@@ -14,16 +14,17 @@ from bot.kb import KnowledgeBase
 from bot.nlg import CatalogueNLG
 
 ROOT = Path(__file__).resolve().parents[2]
-RATING_KEYS = [
+RATING_KEYS = [  # the keys widget.js reads (widget branch)
     "rating_question",
     "rating_yes",
     "rating_partly",
     "rating_no",
-    "rating_comment_label",
+    "rating_comment",
+    "rating_comment_hint",
     "rating_send",
     "rating_skip",
+    "rating_choose",
     "rating_thanks",
-    "rating_error",
 ]
 
 
