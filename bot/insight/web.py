@@ -19,9 +19,11 @@ from bot.handoff.store import HandoffStore
 from bot.kb.models import KnowledgeBase
 from bot.kb.store import DEFAULT_DIRECTORY
 
+from .facts import FAQ_INTENTS
 from .faq_port import FaqWriter, KbWriterAdapter
 from .figures import ASSUMPTIONS, Report, build_report
 from .inbox import group_messages
+from .topics import faq_finder
 
 __all__ = [
     "MAX_REPORT_DAYS",
@@ -52,8 +54,22 @@ def lemmas_for(kb: KnowledgeBase) -> Callable[[str], list[str]]:
 
 
 def inbox_groups(store: HandoffStore, kb: KnowledgeBase) -> list[dict[str, Any]]:
-    """The unanswered inbox, grouped by similarity, biggest group first."""
-    groups = group_messages(store.insight.unanswered(), lemmas_for(kb))
+    """The unanswered inbox, grouped by similarity, biggest group first.
+
+    A fallback or low-confidence message the FAQ answers (actions/fallback.py tries the
+    FAQ first) was answered after all, and stays out.
+    """
+    faq_of = faq_finder(kb)
+    items = [
+        item
+        for item in store.insight.unanswered()
+        if not (
+            item.reason in ("fallback", "low_confidence")
+            and (item.intent is None or item.intent in FAQ_INTENTS)
+            and faq_of(item.text) is not None
+        )
+    ]
+    groups = group_messages(items, lemmas_for(kb))
     return [group.to_json() for group in groups]
 
 

@@ -110,3 +110,20 @@ def test_grouping_uses_folded_topic_words(
         Item(n + 1, text, created_at=T0 + timedelta(minutes=n)) for n, text in enumerate(texts)
     ]
     assert [g.count for g in group_messages(items, lemmas_for(kb))] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "in_inbox"),
+    [
+        ("når kjem bossbilen", "nlu_fallback", False),  # the FAQ answered it
+        ("når kjem bossbilen", "ask_municipal_topic", False),
+        ("kor tid kjem kompostdunken", "nlu_fallback", True),
+        ("når kjem bossbilen", "ask_phone", True),  # low confidence, and not an FAQ intent
+    ],
+)
+def test_a_message_the_faq_answered_stays_out_of_the_inbox(
+    store: HandoffStore, kb: KnowledgeBase, text: str, intent: str, in_inbox: bool
+) -> None:
+    conv = store.conversations.create("nn")
+    store.messages.receive_citizen(conv.id, text, intent=intent, confidence=0.2)
+    assert bool(inbox_groups(store, kb)) is in_inbox
