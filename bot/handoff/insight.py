@@ -200,8 +200,18 @@ def archive_conversations(
     """Write one statistics row per conversation in ``ids`` that has a citizen message.
 
     Call it in the deleting transaction, before the rows are deleted. Returns the
-    number of rows written.
+    number of rows written. A failure here never stops the deletion (privacy comes
+    first): it is logged, the savepoint is rolled back and 0 is returned.
     """
+    try:
+        with session.begin_nested():
+            return _archive(session, ids, sources)
+    except Exception:  # noqa: BLE001 - statistics must never keep personal data alive
+        log.exception("Could not archive statistics of %d conversations.", len(ids))
+        return 0
+
+
+def _archive(session: Session, ids: Sequence[str], sources: FactSources | None) -> int:
     rows = list(
         session.execute(select(ConversationRow).where(ConversationRow.id.in_(ids))).scalars()
     )

@@ -149,3 +149,17 @@ def test_facts_outside_the_period_are_left_out() -> None:
     outside = ConversationFacts(date(2026, 1, 3), 10, 5, "nn", citizen_messages=1)
     report = build_report([inside, outside], date(2026, 1, 1), date(2026, 1, 2))
     assert report.value("samtalar") == 1
+
+
+def test_a_failing_statistic_never_stops_a_deletion(store: HandoffStore) -> None:
+    from bot.handoff.insight import FactSources, archive_conversations
+
+    def broken(_text: str) -> str | None:
+        raise RuntimeError("faq matcher broke")
+
+    conv = store.conversations.create("nn")
+    store.messages.receive_citizen(conv.id, "hei", intent=None)
+    with store._db.session() as session:  # noqa: SLF001 - the deleting transaction
+        assert archive_conversations(session, [conv.id], FactSources(broken, lambda _: None)) == 0
+    assert store.conversations.delete(conv.id)
+    assert store.conversations.get(conv.id) is None
