@@ -155,7 +155,7 @@ def _seed_inbox(server: InsightServer) -> list[int]:
     for text, intent in [
         ("kva kostar parkering ved hamna", "nlu_fallback"),
         ("parkering ved hamna pris", "nlu_fallback"),
-        ("kan eg få fritak for eigedomsskatt", "nlu_fallback"),
+        ("kor tid kjem kompostdunken", "nlu_fallback"),
     ]:
         conv = store.conversations.create("nn")
         incoming = store.messages.receive_citizen(conv.id, text, intent=intent, confidence=0.3)
