@@ -93,7 +93,18 @@ class CatalogueNLG(NaturalLanguageGenerator):
         buttons = self._domain_buttons(utter_action)
         if buttons:
             response["buttons"] = [self._button(b, language, kb) for b in buttons]
+        custom = self._domain_custom(utter_action)  # insight: e.g. {"rating_request": true}
+        if custom:
+            response["custom"] = custom
         return response
+
+    def _domain_custom(self, utter_action: str) -> dict[str, Any]:
+        """The response's ``custom`` payload in domain.yml (insight: the rating request)."""
+        if self.domain is None:
+            return {}
+        variations = self.domain.responses.get(utter_action) or []
+        custom = variations[0].get("custom") if variations else None
+        return dict(custom) if isinstance(custom, dict) else {}
 
     def _domain_buttons(self, utter_action: str) -> list[dict[str, Any]]:
         if self.domain is None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from .common import check_timedelta, chunks
 from .database import Database
+from .insight import archive_conversations, delete_insight_rows
 from .records import PurgeResult
 from .schema import ConversationRow, MessageRow, NoteRow, OfflineRequestRow, TransitionRow
 
@@ -27,6 +28,9 @@ def delete_conversations(session: Session, ids: Sequence[str]) -> tuple[int, int
     """
     conversations = requests = 0
     for batch in chunks(ids, _DELETE_BATCH):
+        # insight: keep the conversation's facts without text, then drop its insight rows
+        archive_conversations(session, batch)
+        delete_insight_rows(session, batch)
         for model in (MessageRow, NoteRow, TransitionRow):
             session.execute(
                 delete(model)

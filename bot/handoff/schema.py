@@ -50,7 +50,10 @@ from .states import HandoffState
 __all__ = [
     "CONVERSATION_ID_MAX",
     "HANDOFF_TABLES",
+    "INBOX_DECISIONS",
+    "INSIGHT_TABLES",
     "MAX_FIRST_NAME_LENGTH",
+    "RATING_VALUES",
     "WEB_TABLES",
     "Base",
     "ConversationRow",
@@ -61,7 +64,10 @@ __all__ = [
     "TransitionRow",
     "UTCDateTime",
     "console_sessions_table",
+    "conversation_ratings_table",
+    "conversation_stats_table",
     "conversation_flags_table",
+    "inbox_marks_table",
     "metadata",
     "staff_presence_table",
 ]
@@ -283,3 +289,80 @@ HANDOFF_TABLES = (
 
 WEB_TABLES = ("web_staff_presence", "web_conversation_flags", "web_console_sessions")
 """Tables the old web layer created with ``create_all`` when it started."""
+
+# ----- insight (issue 9): ratings, inbox decisions, aggregated statistics -----------
+
+RATING_VALUES = ("yes", "partly", "no")
+"""The citizen's answer to "Fekk du svar på det du lurte på?"."""
+
+INBOX_DECISIONS = ("faq_phrasing", "faq_entry", "not_for_bot")
+"""What an editor did with a message of the unanswered inbox."""
+
+conversation_ratings_table = Table(
+    "insight_ratings",
+    metadata,
+    Column(
+        "conversation_id",
+        String(CONVERSATION_ID_MAX),
+        ForeignKey("conversations.id"),
+        primary_key=True,
+    ),
+    Column("value", String(10), nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint(_in_values("value", RATING_VALUES), name="ck_insight_ratings_value"),
+)
+"""One end-of-conversation rating per conversation (the comment is masked citizen text)."""
+
+inbox_marks_table = Table(
+    "insight_inbox_marks",
+    metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column(
+        "conversation_id",
+        String(CONVERSATION_ID_MAX),
+        ForeignKey("conversations.id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("decision", String(20), nullable=False),
+    Column("faq_id", String(100), nullable=True),
+    Column("account", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint(
+        _in_values("decision", INBOX_DECISIONS), name="ck_insight_inbox_marks_decision"
+    ),
+)
+"""Inbox messages an editor has dealt with (deleted with their conversation)."""
+
+conversation_stats_table = Table(
+    "insight_conversation_stats",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_on", String(10), nullable=False, index=True),
+    Column("started_hour", SmallInteger, nullable=False),
+    Column("weekday", SmallInteger, nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("topics", Text, nullable=False),
+    Column("citizen_messages", Integer, nullable=False),
+    Column("bot_messages", Integer, nullable=False),
+    Column("staff_messages", Integer, nullable=False),
+    Column("fallbacks", Integer, nullable=False),
+    Column("resolved_by_bot", Boolean, nullable=False),
+    Column("handoff", Boolean, nullable=False),
+    Column("queue_wait_s", Float, nullable=True),
+    Column("handling_s", Float, nullable=True),
+    Column("offline_request", Boolean, nullable=False),
+    Column("offline_answer_s", Float, nullable=True),
+    Column("rating", String(10), nullable=True),
+    Column("outside_hours", Boolean, nullable=True),
+)
+"""Aggregated facts of deleted conversations: no text, no conversation id, no exact time.
+
+``started_on`` is the local (Europe/Oslo) date, ``started_hour`` the local hour,
+``weekday`` 0 = Monday; ``topics`` is JSON ``[{"topic", "up", "down"}]`` with intent
+names and FAQ ids only. Kept beyond ``RETENTION_DAYS`` (issue 9).
+"""
+
+INSIGHT_TABLES = ("insight_ratings", "insight_inbox_marks", "insight_conversation_stats")
+"""Tables of the insight package (migration ``0002_insight``)."""

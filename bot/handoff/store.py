@@ -12,6 +12,7 @@ repository per concern, all sharing one engine and one injectable clock:
 ``requests``        offline requests
 ``users``           staff users and logins
 ``retention``       purging data past the retention period
+``insight``         ratings, inbox decisions, the report's statistics
 ==================  ====================================================
 
 It is safe to share between threads; every method runs in its own short
@@ -40,6 +41,7 @@ from .common import (
 )
 from .conversations import ConversationRepository
 from .database import Database
+from .insight import InsightRepository
 from .messages import MessageRepository
 from .migrate import upgrade_to_head
 from .notes import NoteRepository
@@ -115,6 +117,7 @@ class HandoffStore:
         self.notes = NoteRepository(self._db, self.users)
         self.requests = RequestRepository(self._db, self.users)
         self.retention = RetentionRepository(self._db)
+        self.insight = InsightRepository(self._db)  # insight: ratings, inbox, statistics
 
     @property
     def engine(self) -> Engine:

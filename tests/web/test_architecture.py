@@ -23,6 +23,7 @@ STORE_WRITES = {
     "notes": {"add"},
     "requests": {"create", "mark_answered"},
     "retention": {"purge_older_than"},
+    "insight": {"rate", "mark"},  # insight
 }
 """Write methods of the handoff store's repositories (``store.conversations.claim``)."""
 STORE_WRITES_ALLOWED_IN = ("bot/handoff/", "bot/console/")
