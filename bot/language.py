@@ -34,6 +34,9 @@ _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "é": "e", "è": "e", "
 _WORD = re.compile(r"[a-z0-9æøåéèòô]+")
 # "e-post", "e-mail": a one-letter prefix is part of the word ("e" alone is dialect "er").
 _JOINED_PREFIX = re.compile(r"\b(\w)-(?=\w)")
+# Personal data masked by bot/privacy ("[telefonnummer fjerna]") is in the standard the
+# masking guessed, not the citizen's: it is no signal.
+_MASKED = re.compile(r"\[[^\[\]]{1,60}\]")
 _EXACT_WORD = re.compile(r"[^\W\d_]+")
 
 WORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "language" / "words.yml"
@@ -117,6 +120,7 @@ def detect(text: str) -> tuple[str | None, bool]:
     Returns:
         (``nn``/``nb``/``en`` or None, whether the signal is clear).
     """
+    text = _MASKED.sub(" ", text)
     found, margin = score_by_words(text)
     lettered = [word for word in words(text) if word.isalpha()]
     if found is None and len(lettered) >= 2 and _lingua_says_english(text):
@@ -162,6 +166,7 @@ def score_by_words(text: str) -> tuple[str | None, float]:
         The standard (None without a signal) and its margin: for Nynorsk and Bokmål the
         difference of their weighted word counts, for English its count of English words.
     """
+    text = _MASKED.sub(" ", text)
     tokens = words(_JOINED_PREFIX.sub(r"\1", text))
     if not tokens:
         return None, 0.0
