@@ -142,6 +142,12 @@ def _lingua() -> LanguageDetector:
     )
 
 
+def warm_up() -> None:
+    """Loads the word lists and lingua's models (about 0.3 s) ahead of the first message."""
+    word_lists()
+    _lingua().detect_language_of("warm up")
+
+
 def _lingua_says_english(text: str) -> bool:
     """Whether lingua is confident the message is English."""
     return _lingua().detect_language_of(text) == Language.ENGLISH

@@ -19,7 +19,7 @@ from bot.evaluate_answers.scoring import reply_language
 from bot.kb import KnowledgeBase
 from bot.language import WEAK, answer_language, detect, word_lists
 from bot.messages import render, section
-from bot.nlg import CatalogueNLG
+from bot.nlg import CatalogueNLG, catalogue_name
 from bot.nlu.language_detector import LanguageDetector
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,6 +160,13 @@ def test_every_message_is_written_in_its_own_standard(name: str) -> None:
     for language, text in _messages()[name].items():
         judged = reply_language(_PLACEHOLDER.sub("", str(text)))
         assert judged in (None, language), f"{name}.{language} reads as {judged}: {text!r}"
+
+
+@pytest.mark.parametrize("response", sorted(DOMAIN.responses))
+def test_every_domain_response_has_a_catalogue_text_in_nn_nb_and_en(response: str) -> None:
+    name = catalogue_name(response)
+    assert name is not None, f"domain.yml: {response} has no text in bot/messages.yml"
+    assert {"nn", "nb", "en"} <= set(_messages()[name])
 
 
 def _kb_answers() -> list[tuple[str, str, dict[str, str]]]:

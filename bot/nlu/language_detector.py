@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import LANGUAGE_ENTITY, LANGUAGES, WEAK, detect
+from bot.language import LANGUAGE_ENTITY, LANGUAGES, WEAK, detect, warm_up
 
 
 def _hint(message: Message) -> str | None:
@@ -45,6 +45,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> LanguageDetector:
+        warm_up()  # loads lingua's models now, not on the first citizen's message
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
