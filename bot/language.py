@@ -55,6 +55,7 @@ class WordLists:
     bokmal_exact: frozenset[str] = frozenset()
     nynorsk_stems: tuple[str, ...] = ()
     bokmal_stems: tuple[str, ...] = ()
+    norwegian_common: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -78,6 +79,7 @@ def word_lists(path: Path = WORDS_FILE) -> WordLists:
         bokmal_exact=frozenset(str(data.get("bokmal_exact") or "").split()),
         nynorsk_stems=tuple(str(data.get("nynorsk_stems") or "").split()),
         bokmal_stems=tuple(str(data.get("bokmal_stems") or "").split()),
+        norwegian_common=frozenset(str(data.get("norwegian_common") or "").split()),
     )
 
 
@@ -107,8 +109,9 @@ def detect(text: str) -> tuple[str | None, bool]:
     """The written standard of a message and whether the signal is clear.
 
     The word lists decide; when they give no signal, a message of two words or more
-    (numbers and masked personal data do not count as words) that lingua (restricted
-    to Bokmål, Nynorsk and English) calls English is English.
+    (numbers and masked personal data do not count as words) without an everyday
+    Norwegian word ("har", "du", "med") that lingua (restricted to Bokmål, Nynorsk and
+    English) calls English is English.
     Lingua is not asked to tell Bokmål from Nynorsk: on short messages it is wrong
     far more often than the word lists (see tests/language/measure.py).
     A signal is weak when Nynorsk and Bokmål words differ by less than
@@ -123,7 +126,8 @@ def detect(text: str) -> tuple[str | None, bool]:
     text = _MASKED.sub(" ", text)
     found, margin = score_by_words(text)
     lettered = [word for word in words(text) if word.isalpha()]
-    if found is None and len(lettered) >= 2 and _lingua_says_english(text):
+    norwegian = word_lists().norwegian_common.intersection(lettered)
+    if found is None and len(lettered) >= 2 and not norwegian and _lingua_says_english(text):
         return ENGLISH, True
     return found, found is not None and margin >= CLEAR_MARGIN
 
@@ -188,7 +192,8 @@ def score_by_words(text: str) -> tuple[str | None, float]:
     shared = lists.shared_with_english
     en = sum(1.0 for t in tokens if t in lists.english and t not in shared)
     en_shared = sum(1.0 for t in tokens if t in shared and t in lists.english)
-    if en >= 1 and en + 0.5 * en_shared > nn + nb and (en >= 2 or len(tokens) <= 2):
+    english_enough = en >= 2 or len(tokens) <= 2 or (en + 0.5 * en_shared >= 1.5 and nn == nb == 0)
+    if en >= 1 and en + 0.5 * en_shared > nn + nb and english_enough:
         return ENGLISH, en
     if nn > nb:
         return NYNORSK, nn - nb

@@ -61,6 +61,10 @@ TABLE = [
     ("no thanks", "nb", "en"),
     ("logg ut", None, "nn"),  # lingua's low-accuracy mode called this English
     ("min side", "nb", "nb"),
+    ("chat med oss", "nb", "nb"),  # an everyday Norwegian word: lingua is not asked
+    ("har du email", None, "nn"),
+    ("I lost my wallet", "nn", "en"),
+    ("bus to bergen", "nb", "en"),
 ]
 
 
