@@ -207,29 +207,44 @@ def _compound(token: str, stems: tuple[str, ...]) -> bool:
     return any(len(token) > len(stem) and token.startswith(stem) for stem in stems)
 
 
-def answer_language(latest_entities: Iterable[Mapping[str, object]], slot: object) -> str:
+def answer_language(
+    latest_entities: Iterable[Mapping[str, object]],
+    slot: object,
+    earlier: Iterable[Iterable[Mapping[str, object]]] = (),
+) -> str:
     """The written standard to answer the latest message in.
 
     In this order: a clear ``language`` entity of the latest message (set by the
     LanguageDetector), so the reply follows the message being answered even if the
     ``language`` slot has not been updated yet; the slot (the conversation's standard,
-    so "ja", "hei" and "når stenger de i dag" keep it); a weak signal of the latest
-    message (role ``weak``: "søppel" starts a conversation in Bokmål, but does not switch
-    a Nynorsk one); else Nynorsk.
+    so "ja", "hei" and "når stenger de i dag" keep it); a weak signal (role ``weak``:
+    "søppel" starts a conversation in Bokmål, but does not switch a Nynorsk one) of the
+    latest message, else of the most recent earlier message that had one, so a
+    conversation started by a weak signal stays in that standard; else Nynorsk.
 
     Args:
         latest_entities: The entities of the latest user message.
         slot: The value of the ``language`` slot (None until a message set it).
+        earlier: The entities of the earlier user messages, most recent first.
     """
-    weak: str | None = None
-    for entity in latest_entities:
+    clear = _language_entity(latest_entities, weak=False)
+    if clear is not None:
+        return clear
+    if isinstance(slot, str) and slot in LANGUAGES:
+        return slot
+    for entities in (latest_entities, *earlier):
+        found = _language_entity(entities, weak=True)
+        if found is not None:
+            return found
+    return DEFAULT_LANGUAGE
+
+
+def _language_entity(entities: Iterable[Mapping[str, object]], weak: bool) -> str | None:
+    """The value of the first clear (or, with ``weak``, weak) ``language`` entity."""
+    for entity in entities:
         value = entity.get("value")
         if entity.get("entity") != LANGUAGE_ENTITY or value not in LANGUAGES:
             continue
-        if entity.get("role") == WEAK:
-            weak = weak or str(value)
-        else:
+        if (entity.get("role") == WEAK) == weak:
             return str(value)
-    if isinstance(slot, str) and slot in LANGUAGES:
-        return slot
-    return weak or DEFAULT_LANGUAGE
+    return None

@@ -14,7 +14,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
+from rasa_sdk import Tracker
 
+from actions.common import language_of
 from bot.evaluate_answers.scoring import reply_language
 from bot.kb import KnowledgeBase
 from bot.language import WEAK, answer_language, detect, word_lists
@@ -117,6 +119,45 @@ def _tracker(text: str, previous: str | None) -> DialogueStateTracker:
     intent = {"name": "thanks", "confidence": 1.0}
     tracker.update(UserUttered(text, intent=intent, entities=_entities(text)))
     return tracker
+
+
+@pytest.mark.parametrize(
+    ("earlier", "latest", "expected"),
+    [
+        (["søppel"], "takk", "nb"),  # a weak start is remembered
+        (["søppel", "ja"], "ok", "nb"),
+        (["hei"], "takk", "nn"),
+        ([], "takk", "nn"),
+        (["søppel"], "takk for hjelpa", "nn"),  # a clear signal switches
+    ],
+)
+def test_a_conversation_started_by_a_weak_signal_keeps_it(
+    earlier: list[str], latest: str, expected: str
+) -> None:
+    previous = [_entities(text) for text in reversed(earlier)]
+    assert answer_language(_entities(latest), None, previous) == expected
+
+
+def test_nlg_remembers_a_weak_start(kb: KnowledgeBase) -> None:
+    nlg = CatalogueNLG(None, DOMAIN, knowledge_base=lambda: kb)
+    tracker = DialogueStateTracker("test", DOMAIN.slots)
+    for text in ("søppel", "takk"):
+        intent = {"name": "thanks", "confidence": 1.0}
+        tracker.update(UserUttered(text, intent=intent, entities=_entities(text)))
+    reply = asyncio.run(nlg.generate("utter_you_are_welcome", tracker, "rest"))
+    assert reply is not None
+    assert reply["text"] == render("you_are_welcome", "nb", kb=kb)
+
+
+def test_actions_remember_a_weak_start() -> None:
+    events = [
+        {"event": "user", "text": t, "parse_data": {"entities": _entities(t)}}
+        for t in ("søppel", "takk")
+    ]
+    tracker = Tracker(
+        "test", {"language": None}, events[-1]["parse_data"], events, False, None, {}, ""
+    )
+    assert language_of(tracker) == "nb"
 
 
 @pytest.mark.parametrize(
