@@ -17,7 +17,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa_sdk import Tracker
 
 from actions.common import language_of
-from bot.evaluate_answers.scoring import reply_language
+from bot.evaluate_answers.scoring import Scorer, check_references, load_cases, reply_language
 from bot.kb import KnowledgeBase
 from bot.language import WEAK, answer_language, detect, word_lists
 from bot.messages import render, section
@@ -258,3 +258,14 @@ def test_detect_says_whether_the_signal_is_clear(
     text: str, expected: tuple[str | None, bool]
 ) -> None:
     assert detect(text) == expected
+
+
+# ------------------------------------------------------------------ the development set
+
+
+def test_the_standard_dev_set_is_well_formed_and_resolves(kb: KnowledgeBase) -> None:
+    """tests/answer_dev/standard.yml: ≥ 150 cases in nn, nb and en, every reference known."""
+    cases = load_cases(ROOT / "tests" / "answer_dev" / "standard.yml")
+    assert len(cases) >= 150
+    assert {case.language for case in cases} == {"nn", "nb", "en"}
+    assert check_references(cases, Scorer(kb).resolve) == []
