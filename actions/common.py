@@ -54,9 +54,18 @@ class KnowledgeBaseAction(Action, ABC):
 
 
 def language_of(tracker: Tracker) -> str:
-    """The written standard to answer in: the latest message's, else the conversation's."""
+    """The written standard to answer in: the latest message's, else the conversation's.
+
+    The one rule for every action (bot.language.answer_language); earlier messages
+    count when the conversation was started by a weak signal only ("søppel").
+    """
     entities = (tracker.latest_message or {}).get("entities") or []
-    return answer_language(entities, tracker.get_slot("language"))
+    earlier = [
+        (event.get("parse_data") or {}).get("entities") or []
+        for event in reversed(tracker.events or [])
+        if event.get("event") == "user"
+    ]
+    return answer_language(entities, tracker.get_slot("language"), earlier)
 
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:

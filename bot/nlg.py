@@ -23,6 +23,7 @@ from typing import Any
 from rasa.core.nlg.generator import NaturalLanguageGenerator
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -87,6 +88,7 @@ class CatalogueNLG(NaturalLanguageGenerator):
         language = answer_language(
             tracker.latest_message.entities if tracker.latest_message else [],
             tracker.get_slot("language"),
+            [e.entities for e in reversed(tracker.events) if isinstance(e, UserUttered)],
         )
         kb = self.knowledge_base()
         response: dict[str, Any] = {"text": render(name, language, kb=kb)}
