@@ -88,7 +88,11 @@ def cleared(slot: str) -> dict[str, Any]:
 def summary(tracker: Tracker, kb: KnowledgeBase, language: str) -> str:
     """The summary of the citizen's answers, for the confirm step and the stored request."""
     topic = next(
-        (t.name.get(language) for t in kb.meetings.topics if t.id == tracker.get_slot("booking_topic")),
+        (
+            t.name.get(language)
+            for t in kb.meetings.topics
+            if t.id == tracker.get_slot("booking_topic")
+        ),
         str(tracker.get_slot("booking_topic")),
     )
     days = decode_days(tracker.get_slot("booking_days"))
@@ -205,7 +209,10 @@ class ActionAskConfirm(_BookingAction):
         language, kb = language_of(tracker), self.knowledge_base()
         if tracker.get_slot(EDITING):
             buttons = [
-                _button(render(f"booking_field_{slot.removeprefix('booking_')}", language), f"field:{slot}")
+                _button(
+                    render(f"booking_field_{slot.removeprefix('booking_')}", language),
+                    f"field:{slot}",
+                )
                 for slot in FIELDS
             ]
             dispatcher.utter_message(text=render("booking_ask_which", language), buttons=buttons)
@@ -414,4 +421,6 @@ class ActionBookingFinish(_BookingAction):
                 say(dispatcher, "booking_sent", language, kb=kb)
         else:
             say(dispatcher, "booking_cancelled", language)
-        return [SlotSet(slot, None) for slot in (*FIELDS, CONFIRM, STATUS)] + [SlotSet(EDITING, False)]
+        return [SlotSet(slot, None) for slot in (*FIELDS, CONFIRM, STATUS)] + [
+            SlotSet(EDITING, False)
+        ]

@@ -118,7 +118,9 @@ def day_hours(kb: KnowledgeBase, place_id: str, day: date) -> DayHours:
     return hours_on(kb, weekly, place_id, day)
 
 
-def open_days(kb: KnowledgeBase, place_id: str, today: date, count: int = OFFERED_DAYS) -> list[date]:
+def open_days(
+    kb: KnowledgeBase, place_id: str, today: date, count: int = OFFERED_DAYS
+) -> list[date]:
     """The next ``count`` days after today when a meeting can be had at the place."""
     days: list[date] = []
     for offset in range(1, SEARCH_DAYS + 1):
@@ -162,7 +164,13 @@ def parse_topic(text: str, kb: KnowledgeBase) -> str | None:
         return None
     phrases: dict[str, str] = {}
     for topic in kb.meetings.topics:
-        for phrase in (topic.id, topic.name.nn, topic.name.nb, topic.name.en or "", *topic.synonyms):
+        for phrase in (
+            topic.id,
+            topic.name.nn,
+            topic.name.nb,
+            topic.name.en or "",
+            *topic.synonyms,
+        ):
             if phrase:
                 phrases[" ".join(words(phrase))] = topic.id
     if folded in phrases:

@@ -126,9 +126,7 @@ class BookingService:
 
     async def answer(self, booking_id: int, staff_user_id: int, note: str) -> bool:
         """Mark a request answered another way, with a note the citizen reads if still there."""
-        done = await self._run(
-            self.bookings.handle, booking_id, staff_user_id, ANSWERED, note=note
-        )
+        done = await self._run(self.bookings.handle, booking_id, staff_user_id, ANSWERED, note=note)
         if done:
             await self._tell(booking_id)
         return done

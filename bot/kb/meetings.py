@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bot.kb.models import Interval, MeetingTopic, Meetings, Text
+from bot.kb.models import Interval, Meetings, MeetingTopic, Text
 
 __all__ = ["DIGITAL", "MeetingTopic", "Meetings", "meetings"]
 

@@ -47,9 +47,7 @@ def upgrade() -> None:
             "status IN ('open', 'booked', 'answered')", name="ck_booking_requests_status"
         ),
     )
-    op.create_index(
-        "ix_booking_requests_conversation_id", "booking_requests", ["conversation_id"]
-    )
+    op.create_index("ix_booking_requests_conversation_id", "booking_requests", ["conversation_id"])
     op.create_index(
         "ix_booking_requests_status_created_at", "booking_requests", ["status", "created_at"]
     )
