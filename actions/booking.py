@@ -18,6 +18,7 @@ addresses and phone numbers before Rasa sees them. Staff answer in the conversat
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -107,15 +108,16 @@ def summary(tracker: Tracker, kb: KnowledgeBase, language: str) -> str:
     )
 
 
-class _BookingAction(Action):
+class _BookingAction(Action, ABC):
     """An action of the booking form, with the clock and the knowledge base injected."""
 
     def __init__(self, clock: Clock = now_oslo, knowledge_base: KbSource = current_knowledge_base):
         self.clock = clock
         self.knowledge_base = knowledge_base
 
-    def name(self) -> str:  # pragma: no cover - every subclass names itself
-        raise NotImplementedError
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in domain.yml."""
 
     def today(self) -> date:
         return self.clock().date()

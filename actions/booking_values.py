@@ -86,6 +86,7 @@ _FIELD_WORDS: dict[str, tuple[str, ...]] = {
 _DIGITAL_WORDS = frozenset(
     {"digital", "digitalt", "digitale", "video", "videomote", "teams", "nett", "online", "skjerm"}
 )
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _NAME = re.compile(r"^[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_][^\W\d_.'’-]*)*\.?$")
 
 
@@ -210,9 +211,16 @@ def parse_days(
     offered = open_days(kb, place_id, today)
     labels = {fold(date_label(day, language)): day for day in offered}
     wanted = [day for label, day in labels.items() if label in fold(text)]
+    for iso in _ISO_DATE.findall(text):
+        try:
+            wanted.append(date.fromisoformat(iso))
+        except ValueError:
+            continue
     if not wanted:
         for ref in find_dates(text, today):
-            wanted += ref.days()
+            # "fredag" said on a Friday means next Friday: a meeting is never today.
+            shift = timedelta(days=7) if ref.kind == "weekday" and ref.start == today else None
+            wanted += [day + shift for day in ref.days()] if shift else ref.days()
     last = today + timedelta(days=SEARCH_DAYS)
     wanted = sorted({day for day in wanted if today < day <= last})
     opened = [day for day in wanted if day_hours(kb, place_id, day).is_open]

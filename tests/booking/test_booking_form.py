@@ -111,9 +111,11 @@ def test_place_from_the_knowledge_base(kb: KnowledgeBase, text: str, place: str 
         ("måndag 21. desember", [date(2026, 12, 21)], []),
         ("tysdag", [date(2026, 12, 22)], []),
         ("29.12", [date(2026, 12, 29)], []),
+        ("2026-12-28", [date(2026, 12, 28)], []),
         ("onsdag", [], [date(2026, 12, 23)]),  # Manger has no desk on Wednesdays
         ("25.12", [], [date(2026, 12, 25)]),  # a public holiday
         ("i går", [], []),
+        ("fredag", [], [date(2026, 12, 25)]),  # today is Friday: next Friday (a holiday)
     ],
 )
 def test_days_typed_as_text(
