@@ -74,8 +74,8 @@
     $('empty').hidden = items.length > 0;
     for (const item of items) {
       const done = item.status !== 'open';
-      const created = new Date(item.created_at).toLocaleString('nn-NO', { dateStyle: 'short', timeStyle: 'short' });
-      const meeting = item.meeting_at ? new Date(item.meeting_at).toLocaleString('nn-NO', { dateStyle: 'full', timeStyle: 'short' }) : '';
+      const created = new Date(item.created_at).toLocaleString(['nn-NO', 'nb-NO'], { dateStyle: 'short', timeStyle: 'short' });
+      const meeting = item.meeting_at ? new Date(item.meeting_at).toLocaleString(['nn-NO', 'nb-NO'], { dateStyle: 'full', timeStyle: 'short' }) : '';
       const card = el('li', { class: 'booking' + (done ? ' booking--done' : ''), 'data-testid': 'booking-item', 'data-status': item.status },
         el('h3', { text: item.topic + ' · ' + item.place }),
         dl([
