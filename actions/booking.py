@@ -407,7 +407,7 @@ class ActionBookingFinish(_BookingAction):
         language, kb = language_of(tracker), self.knowledge_base()
         if tracker.get_slot(STATUS) == SENT and tracker.get_slot(CONFIRM) == "yes":
             try:
-                self.submit(
+                booking_id = self.submit(
                     conversation_id=tracker.sender_id,
                     topic=str(tracker.get_slot("booking_topic")),
                     place=str(tracker.get_slot("booking_place")),
@@ -420,7 +420,12 @@ class ActionBookingFinish(_BookingAction):
                 logger.exception("Storing the booking request failed.")
                 say(dispatcher, "booking_store_failed", language, kb=kb)
             else:
-                say(dispatcher, "booking_sent", language, kb=kb)
+                # The widget may offer a field for an e-mail or phone for this request
+                # (POST .../bookings/<id>/contact): the chat text itself is masked.
+                dispatcher.utter_message(
+                    text=render("booking_sent", language, kb=kb),
+                    json_message={"booking": {"id": booking_id, "contact": "optional"}},
+                )
         else:
             say(dispatcher, "booking_cancelled", language)
         return [SlotSet(slot, None) for slot in (*FIELDS, CONFIRM, STATUS)] + [

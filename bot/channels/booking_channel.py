@@ -21,14 +21,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.widget_static import cors_policy
 from bot.handoff.booking_service import BookingService
 from bot.handoff.bookings import MAX_NOTE, BookingNotFound
 from bot.handoff.records import StaffRole
 from bot.messages import ui_texts
 from bot.web import booking_views as bv
 from bot.web.app import install
-from bot.web.auth import Staff, staff_route
-from bot.web.cors import strip_cors
+from bot.web.auth import Citizen, Staff, citizen_route, rate_limit, staff_route
+from bot.web.cors import install_cors, strip_cors
 from bot.web.http import (
     ApiError,
     add_routes,
@@ -39,7 +40,7 @@ from bot.web.http import (
 )
 from bot.web.state import get_state
 
-__all__ = ["BOOKING_ROLES", "BookingChannel"]
+__all__ = ["BOOKING_ROLES", "BookingChannel", "BookingCitizenChannel"]
 
 BOOKING_ROLES = (StaffRole.STAFF, StaffRole.EDITOR, StaffRole.ADMIN)
 _CSP = (
@@ -123,6 +124,48 @@ async def answer(request: Request, staff: Staff, booking_id: int) -> HTTPRespons
     except BookingNotFound:
         raise ApiError(404, "not_found", "No such booking request (deleted?).") from None
     return response.json({"status": "answered", "already_handled": not newly})
+
+
+@citizen_route
+async def add_contact(request: Request, citizen: Citizen, booking_id: int) -> HTTPResponse:
+    """``POST /webhooks/alver/conversations/<id>/bookings/<booking_id>/contact`` ``{"contact"}``.
+
+    For the widget: the citizen's e-mail or phone for their open request, validated like
+    an offline request's contact (422 ``invalid_contact``).
+    """
+    state = citizen.state
+    contact = required_str(parse_json_object(request), "contact")
+    check_length(contact, 254, "contact", "contact")
+    rate_limit(state.conversation_limiter.hit("conv:" + citizen.conversation.id))
+    try:
+        await _service(request).add_contact(citizen.conversation.id, booking_id, contact)
+    except BookingNotFound:
+        raise ApiError(
+            404, "not_found", "This conversation has no open booking request with that id."
+        ) from None
+    return response.json({"contact_saved": True})
+
+
+class BookingCitizenChannel(InputChannel):
+    """The citizen's part: adding a contact to their booking request (widget API prefix)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Channel name (no messages go to Rasa through this channel)."""
+        return "bookings_citizen"
+
+    def url_prefix(self) -> str:
+        """The widget API's prefix, so the same reverse-proxy rule covers it."""
+        return "/webhooks/alver"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """Build the blueprint with the one citizen route."""
+        bp = Blueprint("alver_bookings_citizen")
+        install(bp)
+        install_cors(bp, cors_policy)
+        path = "/conversations/<conversation_id:str>/bookings/<booking_id:int>/contact"
+        add_routes(bp, path, {"POST": add_contact}, cors=True, name="alver_bookings_contact")
+        return bp
 
 
 class BookingChannel(InputChannel):

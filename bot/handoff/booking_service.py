@@ -109,6 +109,10 @@ class BookingService:
         """Requests, oldest first."""
         return await self._run(self.bookings.list, open_only)
 
+    async def add_contact(self, conversation_id: str, booking_id: int, contact: str) -> Booking:
+        """The citizen adds an e-mail or phone to their open request (validated, normalised)."""
+        return await self._run(self.bookings.set_contact, conversation_id, booking_id, contact)
+
     async def book(self, booking_id: int, staff_user_id: int, meeting_at: datetime) -> bool:
         """Mark a request booked at ``meeting_at`` and tell the citizen if the chat is open.
 

@@ -154,6 +154,32 @@ class BookingRepository:
         with self._db.session() as session:
             return [_booking(row) for row in session.execute(query).scalars()]
 
+    def set_contact(self, conversation_id: str, booking_id: int, contact: str) -> Booking:
+        """Attach the citizen's e-mail or phone to their own open request.
+
+        The contact is given through the widget's own field, never in the chat text
+        (which is masked before Rasa sees it), and is stored only on the request.
+
+        Raises:
+            BookingNotFound: If the conversation has no open request with this id.
+            InvalidContact: If the contact is neither e-mail nor phone.
+        """
+        normalized = normalize_contact(contact)
+        with self._db.session() as session:
+            result = session.execute(
+                update(BookingRequestRow)
+                .where(
+                    BookingRequestRow.id == booking_id,
+                    BookingRequestRow.conversation_id == conversation_id,
+                    BookingRequestRow.status == OPEN,
+                )
+                .values(contact=normalized)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                raise BookingNotFound(booking_id)
+        return self.get(booking_id)
+
     def handle(
         self,
         booking_id: int,

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 import pytest
 from sanic import Sanic
 
-from bot.channels.booking_channel import BookingChannel
+from bot.channels.booking_channel import BookingChannel, BookingCitizenChannel
 from bot.channels.console_channel import ConsoleChannel
 from bot.channels.texts_channel import TextsChannel
 from bot.channels.widget_channel import WidgetChannel, WidgetStaticChannel
@@ -50,6 +50,7 @@ class BookingServer(Server):
             ConsoleChannel(),
             TextsChannel(knowledge_base=lambda: knowledge),
             BookingChannel(),
+            BookingCitizenChannel(),
         ]
         bot = make_bot(self.agent)
         for channel in channels:

@@ -158,3 +158,36 @@ def test_page_and_labels_are_served(booking_server: BookingServer, lang: str) ->
 def test_unknown_label_language_is_400(booking_server: BookingServer) -> None:
     resp = booking_server.request("GET", "/console/bookings/texts.json?lang=sv")
     assert resp.status == 400 and resp.json["field"] == "lang"
+
+
+@pytest.mark.parametrize(
+    ("contact", "status", "stored"),
+    [
+        ("912 34 567", 200, "+4791234567"),
+        ("kari@example.no", 200, "kari@example.no"),
+        ("ring meg", 422, None),
+        ("", 400, None),
+    ],
+)
+def test_citizen_adds_a_validated_contact_to_their_request(
+    booking_server: BookingServer, contact: str, status: int, stored: str | None
+) -> None:
+    citizen = booking_server.new_conversation()
+    booking_id = _booking(booking_server, citizen.conversation_id)
+    resp = citizen.call("POST", f"/bookings/{booking_id}/contact", {"contact": contact})
+    assert resp.status == status, resp.body
+    listed = booking_server.request("GET", API, headers=_staff(booking_server)).json["bookings"]
+    assert listed[0]["contact"] == stored
+
+
+def test_citizen_cannot_add_a_contact_to_another_conversations_request(
+    booking_server: BookingServer,
+) -> None:
+    owner, other = booking_server.new_conversation(), booking_server.new_conversation()
+    booking_id = _booking(booking_server, owner.conversation_id)
+    resp = other.call("POST", f"/bookings/{booking_id}/contact", {"contact": "912 34 567"})
+    assert resp.status == 404 and resp.json["error"] == "not_found"
+    no_token = booking_server.request(
+        "POST", f"{owner.base}/bookings/{booking_id}/contact", {"contact": "912 34 567"}
+    )
+    assert no_token.status == 401

@@ -388,6 +388,7 @@ def test_finish_stores_only_a_sent_request(
     assert {e["name"]: e["value"] for e in events}["booking_topic"] is None
     if stored:
         assert calls[0]["conversation_id"] == "test" and calls[0]["days"] == [date(2026, 12, 21)]
+        assert dispatcher.messages[-1]["custom"] == {"booking": {"id": 7, "contact": "optional"}}
 
 
 def test_finish_gives_the_phone_when_storing_fails(kb: KnowledgeBase, make_tracker: Make) -> None:
