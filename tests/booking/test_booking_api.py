@@ -191,3 +191,39 @@ def test_citizen_cannot_add_a_contact_to_another_conversations_request(
         "POST", f"{owner.base}/bookings/{booking_id}/contact", {"contact": "912 34 567"}
     )
     assert no_token.status == 401
+
+
+_JUNK_BODIES: list[bytes] = [
+    b"",
+    b"{",
+    b"null",
+    b'"text"',
+    b'{"date": 5, "time": [], "note": {}, "contact": 7}',
+    b'{"date": "2026-02-30", "time": "10:00"}',
+    b'{"note": "\\ud800"}',
+    ("{" * 30 + "}" * 30).encode(),
+]
+
+
+@pytest.mark.parametrize("body", _JUNK_BODIES)
+@pytest.mark.parametrize("suffix", ["booked", "answered", "contact"])
+def test_junk_never_gives_a_5xx(booking_server: BookingServer, body: bytes, suffix: str) -> None:
+    citizen = booking_server.new_conversation()
+    booking_id = _booking(booking_server, citizen.conversation_id)
+    if suffix == "contact":
+        path = f"{citizen.base}/bookings/{booking_id}/contact"
+        headers = {"Authorization": f"Bearer {citizen.token}"}
+    else:
+        path, headers = f"{API}/{booking_id}/{suffix}", _staff(booking_server)
+    resp = booking_server.request("POST", path, raw=body, headers=headers)
+    assert 400 <= resp.status < 500, (resp.status, resp.body)
+    assert "message" in resp.json
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"{API}/99999999999999999999/booked", f"{API}/abc/booked", "/console/bookings/api/nothing"],
+)
+def test_odd_paths_are_4xx(booking_server: BookingServer, path: str) -> None:
+    resp = booking_server.request("POST", path, {"date": "2026-12-01", "time": "10:00"})
+    assert 400 <= resp.status < 500
