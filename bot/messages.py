@@ -49,7 +49,8 @@ def _pick(variants: dict[str, Any], language: str) -> Any:
     return variants[DEFAULT_LANGUAGE]
 
 
-SECTIONS = ("messages", "widget", "console")
+# "bookings": the Møteførespurnader page (booking package, issue 10).
+SECTIONS = ("messages", "widget", "console", "bookings")
 # Placeholders any text may use; filled from the knowledge base (see kb_values).
 KB_PLACEHOLDERS = frozenset(
     {"municipality", "phone", "email", "web", "privacy_url", "desks", "services"}

@@ -48,7 +48,9 @@ from .records import Language, Sender, StaffRole
 from .states import HandoffState
 
 __all__ = [
+    "BOOKING_STATUSES",
     "CONVERSATION_ID_MAX",
+    "BookingRequestRow",
     "HANDOFF_TABLES",
     "INBOX_DECISIONS",
     "INSIGHT_TABLES",
@@ -244,6 +246,51 @@ class OfflineRequestRow(Base):
     created_at = Column(UTCDateTime, nullable=False)
     answered_at = Column(UTCDateTime, nullable=True)
     answered_by = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+
+
+# ----- booking package (issue 10): meetings requested from the chat ---------------
+
+BOOKING_STATUSES = ("open", "booked", "answered")
+"""A booking request is open until staff book a meeting or answer it another way."""
+
+
+class BookingRequestRow(Base):
+    """ORM model of table ``booking_requests`` (bot.handoff.bookings).
+
+    Deleted with its conversation (``ON DELETE CASCADE``): by "Slett samtalen" and by
+    the retention job, which delete conversations.
+    """
+
+    __tablename__ = "booking_requests"
+    __table_args__ = (
+        CheckConstraint(
+            _in_values("language", (lang.value for lang in Language)),
+            name="ck_booking_requests_language",
+        ),
+        CheckConstraint(_in_values("status", BOOKING_STATUSES), name="ck_booking_requests_status"),
+        Index("ix_booking_requests_status_created_at", "status", "created_at"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(
+        String(CONVERSATION_ID_MAX),
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+    topic = Column(String(64), nullable=False)
+    place = Column(String(64), nullable=False)
+    days = Column(Text, nullable=False)
+    name = Column(String(80), nullable=False)
+    description = Column(Text, nullable=False)
+    contact = Column(String(254), nullable=True)
+    language = Column(String(5), nullable=False)
+    status = Column(String(10), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    meeting_at = Column(UTCDateTime, nullable=True)
+    handled_at = Column(UTCDateTime, nullable=True)
+    handled_by = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+    staff_note = Column(Text, nullable=True)
 
 
 # ----- the web layer's tables (bot.web.presence, bot.web.sessions) -----------

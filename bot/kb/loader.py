@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.kb.extras import address, faq_synonyms, generic_words
+from bot.kb.meetings import meetings
 from bot.kb.models import (
     LANGUAGES,
     PHONE_ID,
@@ -440,6 +441,7 @@ def _sample_entries(kb: KnowledgeBase) -> tuple[str, ...]:
     if kb.contact.postal_address_sample:
         marked.append("contact.yml: post.address")
     marked += [f"services.yml: {s.id}" for s in kb.services if s.sample]
+    marked += ["services.yml: meetings"] if kb.meetings.sample else []
     marked += [f"faq.yml: {f.id}" for f in kb.faq if f.sample]
     marked += [f"municipality.yml: {key}" for key in kb.municipality.sample]
     return tuple(marked)
@@ -494,5 +496,6 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
         municipality=municipality,
         generic_words=generic,
         faq_synonyms=synonyms,
+        meetings=meetings(raw["services.yml"], checkers["services.yml"]),
     )
     return KnowledgeBase(**{**kb.__dict__, "sample_entries": _sample_entries(kb)})

@@ -165,6 +165,34 @@ class Municipality:
     logo_url: str = ""
 
 
+# ----- booking package: meetings booked from the chat (services.yml `meetings`, issue 10)
+
+
+@dataclass(frozen=True)
+class MeetingTopic:
+    """A service area a citizen can book a meeting with a saksbehandlar about."""
+
+    id: str
+    name: Text
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Meetings:
+    """Booking a meeting from the chat.
+
+    Attributes:
+        topics: The service areas offered as buttons, in this order.
+        hours: The weekly hours for meetings where no desk is staffed (Alver rådhus and
+            digital meetings); a place with a desk offers its desk's days.
+        sample: Editors must still verify the section.
+    """
+
+    topics: tuple[MeetingTopic, ...] = ()
+    hours: dict[str, Interval] = field(default_factory=dict)
+    sample: bool = False
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the bot states as fact, loaded from ``knowledge_base/``."""
@@ -182,6 +210,8 @@ class KnowledgeBase:
     generic_words: tuple[str, ...] = ()
     # Groups of words FAQ matching treats as the same (faq.yml `synonyms`).
     faq_synonyms: tuple[tuple[str, ...], ...] = ()
+    # booking package: meetings booked from the chat (services.yml `meetings`, issue 10).
+    meetings: Meetings = field(default_factory=Meetings)
 
     def location(self, location_id: str) -> Location | None:
         return next((loc for loc in self.locations if loc.id == location_id), None)

@@ -66,6 +66,15 @@ _FAQ: Schema = {
     "sample": VALUE,
 }
 
+# booking package (issue 10): what a meeting can be about, and the hours of meetings
+# where no desk is staffed (Alver rådhus, digital).
+_MEETINGS: Schema = {
+    "topics": [{"id": VALUE, "name": TEXT, "synonyms": VALUE}],
+    "hours": WEEK,
+    "source": VALUE,
+    "sample": VALUE,
+}
+
 # File -> allowed top-level keys. A one-item list means "a list of entries like this".
 SCHEMA: dict[str, Schema] = {
     "service_desks.yml": {
@@ -82,7 +91,7 @@ SCHEMA: dict[str, Schema] = {
         "post": {"address": VALUE, "source": VALUE, "sample": VALUE},
         "emergency": [_EMERGENCY],
     },
-    "services.yml": {"services": [_SERVICE]},
+    "services.yml": {"services": [_SERVICE], "meetings": _MEETINGS},
     # synonyms: groups of words the FAQ matching treats as the same (issue 7).
     "faq.yml": {"faq": [_FAQ], "synonyms": VALUE},
     "municipality.yml": {

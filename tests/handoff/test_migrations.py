@@ -28,6 +28,8 @@ REPO = Path(__file__).resolve().parents[2]
 ALEMBIC = Path(sys.executable).with_name("alembic")
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 ALL_TABLES = {*HANDOFF_TABLES, *WEB_TABLES, *INSIGHT_TABLES}  # insight: its tables
+# booking package: revision 0003_booking
+ALL_TABLES |= {"booking_requests"}
 
 
 @pytest.fixture

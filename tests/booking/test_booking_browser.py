@@ -1,0 +1,93 @@
+"""A citizen books a meeting through the widget; staff book it on Møteførespurnader; the
+citizen sees the confirmation in the open chat. Real `make run`, Chromium, axe-core.
+
+Screenshot of the staff page for the README:
+``SCREENSHOT_DIR=docs/screenshots .venv/bin/pytest tests/booking/test_booking_browser.py``
+writes docs/screenshots/bookings.png.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import (  # noqa: F401 - fixtures
+    Bot,
+    axe_violations,
+    bot,
+    browser,
+    context,
+    last_message,
+    open_chat,
+    playwright,
+    screenshot,
+    send,
+    sign_in,
+    staff_context,
+)
+
+_DAY = re.compile(r"^(måndag|tysdag|onsdag|torsdag|fredag) \d+\. \w+$")
+
+
+def _choose(page: Page, title: str | re.Pattern[str]) -> None:
+    page.get_by_test_id("chat-quick-reply").filter(has_text=title).last.click()
+
+
+def test_booking_a_meeting_through_the_widget_and_staff_confirms_it(
+    bot: Bot,  # noqa: F811
+    context: BrowserContext,  # noqa: F811
+    staff_context: BrowserContext,  # noqa: F811
+) -> None:
+    context.set_default_timeout(45_000)
+    citizen = context.new_page()
+    open_chat(citizen, bot.page("/widget/demo.html"))
+    send(citizen, "eg vil booke eit møte med ein saksbehandlar")
+    # The first answer can be slow on a busy machine (the action server's first call).
+    expect(last_message(citizen, "bot")).to_contain_text("Kva gjeld møtet?", timeout=90_000)
+    _choose(citizen, "Byggesak og eigedom")
+    expect(last_message(citizen, "bot")).to_contain_text("Kvar vil du ha møtet?")
+    _choose(citizen, "Manger")
+    expect(last_message(citizen, "bot")).to_contain_text("Kva dag passar for deg?")
+    days = citizen.get_by_test_id("chat-quick-reply").filter(has_text=_DAY)
+    first_day = days.first.inner_text()
+    assert not first_day.startswith(("onsdag", "fredag")), "Manger has no desk on those days"
+    days.first.click()
+    expect(last_message(citizen, "bot")).to_contain_text("Kva heiter du?")
+    send(citizen, "Kari Nordmann")
+    expect(last_message(citizen, "bot")).to_contain_text("Skriv kort kva du vil snakke om")
+    send(citizen, "Garasjen min")
+    expect(last_message(citizen, "bot")).to_contain_text("Stemmer dette?")
+    expect(last_message(citizen, "bot")).to_contain_text(first_day)
+    _choose(citizen, "Send førespurnaden")
+    expect(last_message(citizen, "bot")).to_contain_text("Førespurnaden om møte er send")
+
+    staff = staff_context.new_page()
+    sign_in(staff, bot)
+    staff.goto(bot.page("/console/bookings/"))
+    item = staff.get_by_test_id("booking-item").filter(has_text="Kari Nordmann")
+    expect(item).to_contain_text("Byggesak og eigedom · Manger")
+    expect(item).to_contain_text(first_day)
+    assert axe_violations(staff) == []
+    screenshot(staff, "bookings")
+    item.get_by_test_id("booking-time").fill("10:30")
+    item.get_by_test_id("booking-book").click()
+    expect(staff.get_by_test_id("bookings-status")).to_contain_text(
+        "Møtet for Kari Nordmann er booka"
+    )
+    expect(staff.get_by_test_id("bookings-count")).to_have_text("0")
+
+    confirmation = last_message(citizen, "system")
+    expect(confirmation).to_contain_text("Møtet ditt er avtalt:", timeout=30_000)
+    expect(confirmation).to_contain_text("kl. 10.30, Manger")
+
+
+def test_bookings_page_accessible_at_320_px_and_asks_to_sign_in(
+    bot: Bot,  # noqa: F811
+    context: BrowserContext,  # noqa: F811
+) -> None:
+    page = context.new_page()
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(bot.page("/console/bookings/"))
+    expect(page.get_by_test_id("bookings-signed-out")).to_be_visible()
+    assert axe_violations(page) == []
