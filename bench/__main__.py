@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-evaluate", action="store_true", help="no intent evaluation")
     parser.add_argument("--rounds", type=int, default=2, help="conversation sets per run")
     parser.add_argument("--compare-patches", action="store_true", help="also RASA_SPEEDUPS=0")
+    parser.add_argument("--skip-stock", action="store_true", help="this bot only (no ratio)")
     parser.add_argument("--out", default="results/bench.json")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
@@ -101,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
             _evaluate(model)
         stock_dir = folder / "stock"
         stock_dir.mkdir()
-        report["train_stock_s"] = servers.train_stock(stock_dir)
-        print(f"  stock bot (rasa init --no-prompt) trained in {report['train_stock_s']:.1f} s")
+        if not args.skip_stock:
+            report["train_stock_s"] = servers.train_stock(stock_dir)
+            print(f"  stock bot (rasa init --no-prompt) trained in {report['train_stock_s']:.1f} s")
 
         results: list[load.Result] = []
         runs: list[tuple[str, dict[str, str]]] = [("alver", {})]
@@ -116,12 +118,13 @@ def main(argv: list[str] | None = None) -> int:
                 report[f"{label}_ready_s"] = server.ready_s
                 report[f"{label}_rss_mb"] = server.rss_mb()
                 print(f"  {label} RSS: {_rss(report[f'{label}_rss_mb'])}", flush=True)
-        with servers.stock(stock_dir) as server:
-            print(f"  stock: ready after {server.ready_s:.1f} s", flush=True)
-            results += _measure(server, "stock", ["rest"], args.rounds, True)
-            report["stock_ready_s"] = server.ready_s
-            report["stock_rss_mb"] = server.rss_mb()
-            print(f"  stock RSS: {_rss(report['stock_rss_mb'])}", flush=True)
+        if not args.skip_stock:
+            with servers.stock(stock_dir) as server:
+                print(f"  stock: ready after {server.ready_s:.1f} s", flush=True)
+                results += _measure(server, "stock", ["rest"], args.rounds, True)
+                report["stock_ready_s"] = server.ready_s
+                report["stock_rss_mb"] = server.rss_mb()
+                print(f"  stock RSS: {_rss(report['stock_rss_mb'])}", flush=True)
 
     by_name = {r.name: r for r in results}
     report["results"] = [r.as_dict() for r in results]
@@ -151,8 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
-    ratio = by_name["alver widget c8"].msg_per_s / by_name["stock rest c8"].msg_per_s
-    print(f"throughput vs stock rasa: {ratio:.1f}x")
+    if not args.skip_stock:
+        ratio = by_name["alver widget c8"].msg_per_s / by_name["stock rest c8"].msg_per_s
+        print(f"throughput vs stock rasa: {ratio:.1f}x")
     return 0
 
 

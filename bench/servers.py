@@ -73,7 +73,9 @@ class Server:
                 status = Path(f"/proc/{pid}/status").read_text()
             except (OSError, IndexError, ValueError):
                 continue
-            rss_kb = next((int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS")), 0)
+            rss_kb = next(
+                (int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS")), 0
+            )
             words = [c.decode(errors="replace") for c in cmd if c]
             if not any("rasa" in w for w in words):
                 continue

@@ -26,6 +26,7 @@ from typing import Any
 from sanic import Blueprint, Sanic
 
 from bot.handoff.store import utc_now
+from bot.rasa import speedups
 
 from . import trackers
 from .settings import WebSettings
@@ -103,6 +104,7 @@ async def stop(app: Sanic, _loop: Any = None) -> None:
             await task
     state.notifier.notify()
     state.store.close()
+    await speedups.close_sessions()
 
 
 def install(blueprint: Blueprint) -> None:

@@ -1,0 +1,129 @@
+"""The speed patches for Rasa 3.6.21 (bot/rasa/speedups.py) keep Rasa's behaviour."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import jsonschema
+import pytest
+from aiohttp import web
+from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+from bot.rasa import speedups
+
+VALID = [
+    {"events": [], "responses": []},
+    {
+        "events": [{"event": "slot", "name": "language", "value": "nn"}],
+        "responses": [{"text": "x"}],
+    },
+    {},
+]
+INVALID = [
+    {"events": "not a list"},
+    {"responses": [1]},
+    {"events": [{"event": "slot", "timestamp": "yesterday"}]},
+    [],
+]
+
+
+@pytest.mark.parametrize("result", VALID)
+def test_cached_validator_accepts_what_rasa_accepts(result: dict[str, Any]) -> None:
+    action = RemoteAction("action_x", None)
+    jsonschema.validate(result, action.action_response_format_spec())  # Rasa's check
+    assert speedups.validate_action_result(action, result) is True
+
+
+@pytest.mark.parametrize("result", INVALID)
+def test_cached_validator_rejects_what_rasa_rejects_with_the_same_message(result: Any) -> None:
+    action = RemoteAction("action_x", None)
+    with pytest.raises(jsonschema.ValidationError) as rasa_error:  # what Rasa 3.6.21 calls
+        jsonschema.validate(result, action.action_response_format_spec())
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        speedups.validate_action_result(action, result)
+    assert ours.value.message.startswith(rasa_error.value.message + ". Failed to validate")
+    assert list(ours.value.path) == list(rasa_error.value.path)
+
+
+def test_cached_validator_checks_the_schema_only_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(speedups, "_validator", None)
+    action = RemoteAction("action_x", None)
+    cls = jsonschema.validators.validator_for(action.action_response_format_spec())
+    calls: list[int] = []
+    real = cls.check_schema
+
+    def counting(schema: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(schema, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "check_schema", counting)
+    for _ in range(5):
+        speedups.validate_action_result(action, {"events": []})
+    assert len(calls) == 1
+    for _ in range(2):  # Rasa's jsonschema.validate: the meta-schema check on every call
+        jsonschema.validate({"events": []}, action.action_response_format_spec())
+    assert len(calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("", True), ("1", True), ("0", False), (" 0 ", False)]
+)
+def test_rasa_speedups_setting(value: str, expected: bool) -> None:
+    assert speedups.enabled({"RASA_SPEEDUPS": value}) is expected
+
+
+@pytest.mark.parametrize("value", ["yes", "2", "off"])
+def test_rasa_speedups_setting_rejects_other_values(value: str) -> None:
+    with pytest.raises(ValueError, match="RASA_SPEEDUPS"):
+        speedups.enabled({"RASA_SPEEDUPS": value})
+
+
+def test_install_does_nothing_when_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(speedups, "_installed", False)
+    before = EndpointConfig.request
+    assert speedups.install({"RASA_SPEEDUPS": "0"}) is False
+    assert EndpointConfig.request is before
+
+
+async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+def test_action_calls_share_one_keep_alive_connection() -> None:
+    peers: list[Any] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername") if request.transport else None)
+        body = await request.json()
+        if body.get("fail"):
+            return web.Response(status=500, text='{"error": "boom"}')
+        if body.get("plain"):
+            return web.Response(text="not json")
+        return web.json_response({"echo": body, "token": request.query.get("token")})
+
+    async def scenario() -> None:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner, url = await _serve(app)
+        try:
+            config = EndpointConfig(url + "/webhook", token="t0k")
+            answers = [await speedups.request(config, json={"n": n}) for n in range(3)]
+            assert [a["echo"]["n"] for a in answers] == [0, 1, 2]
+            assert {a["token"] for a in answers} == {"t0k"}
+            assert await speedups.request(config, json={"plain": True}) is None
+            with pytest.raises(ClientResponseError) as error:
+                await speedups.request(config, json={"fail": True})
+            assert error.value.status == 500
+            assert len(set(peers)) == 1, f"expected one connection, saw {set(peers)}"
+        finally:
+            await speedups.close_sessions()
+            await runner.cleanup()
+
+    asyncio.run(scenario())
