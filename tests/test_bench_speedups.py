@@ -127,3 +127,62 @@ def test_action_calls_share_one_keep_alive_connection() -> None:
             await runner.cleanup()
 
     asyncio.run(scenario())
+
+
+def _tracker(sender_id: str, intent: str) -> Any:
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.slots import TextSlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    slots = [TextSlot("language", []), TextSlot("pending_question", [])]
+    events = [
+        UserUttered("x", {"name": intent, "confidence": 0.9}),
+        SlotSet("language", "nb"),
+    ]
+    return DialogueStateTracker.from_events(sender_id, events, slots)
+
+
+def test_saved_tracker_is_kept_until_taken_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.processor import MessageProcessor
+
+    monkeypatch.setattr(speedups, "MAX_SAVED", 2)
+    monkeypatch.setattr(speedups, "_saved", speedups.OrderedDict())
+    saved: list[str] = []
+
+    class Store:
+        async def save(self, tracker: Any) -> None:
+            saved.append(tracker.sender_id)
+
+    async def original(self: Any, tracker: Any) -> None:
+        await self.tracker_store.save(tracker)
+
+    processor = MessageProcessor.__new__(MessageProcessor)
+    processor.tracker_store = Store()  # type: ignore[assignment]
+    save = speedups._keeping_save_tracker(original)
+    for sender in ("a", "b", "c"):
+        asyncio.run(save(processor, _tracker(sender, "greet")))
+    assert saved == ["a", "b", "c"]  # Rasa's save still happens
+    assert speedups.take_saved("a") is None  # the oldest was dropped (MAX_SAVED=2)
+    assert speedups.take_saved("b").sender_id == "b"
+    assert speedups.take_saved("b") is None  # taken once
+    speedups.forget_saved("c")
+    assert speedups.take_saved("c") is None
+
+
+def test_read_tracker_uses_the_saved_tracker_without_the_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.web.rasa_turn import read_tracker
+
+    monkeypatch.setattr(speedups, "_saved", speedups.OrderedDict())
+
+    class NoStore:
+        async def retrieve(self, sender_id: str) -> Any:
+            raise AssertionError("the tracker store must not be read")
+
+    class Agent:
+        tracker_store = NoStore()
+
+    speedups._saved["conv"] = _tracker("conv", "request_human")
+    info = asyncio.run(read_tracker(Agent(), "conv"))
+    assert (info.intent, info.language, info.wants_person) == ("request_human", "nb", "requested")

@@ -14,6 +14,12 @@ Each one keeps Rasa's behaviour and only removes repeated work:
   :data:`KEEPALIVE_SECONDS` (less than the action server's 5 s keep-alive, so a connection
   the server is about to close is not reused). Status, errors and JSON handling are
   Rasa's.
+* **The tracker Rasa just saved, without reading it back.** After a message, the widget
+  channel needs the intent and two slots from the tracker; reading it back from the
+  tracker store deserialises the whole conversation again. The patch on
+  ``MessageProcessor.save_tracker`` keeps the tracker it saved until the channel takes it
+  (:func:`take_saved`; at most :data:`MAX_SAVED` conversations, oldest dropped first,
+  and dropped on deletion by :func:`forget_saved`).
 
 :func:`install` applies them once per process (the widget channel calls it through
 :func:`bot.rasa_patches.install`).
@@ -26,16 +32,28 @@ import logging
 import os
 import ssl
 import weakref
+from collections import OrderedDict
 from typing import Any
 
 import aiohttp
 
-__all__ = ["KEEPALIVE_SECONDS", "enabled", "install", "shared_session", "validate_action_result"]
+__all__ = [
+    "KEEPALIVE_SECONDS",
+    "MAX_SAVED",
+    "enabled",
+    "forget_saved",
+    "install",
+    "shared_session",
+    "take_saved",
+    "validate_action_result",
+]
 
 logger = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 4.0
 _installed = False
 _validator: Any = None
+MAX_SAVED = 1000
+_saved: OrderedDict[str, Any] = OrderedDict()
 _SessionKey = tuple[tuple[tuple[str, str], ...], str, str]
 # event loop -> {(headers, user, password): session}; dropped with the loop.
 _sessions: weakref.WeakKeyDictionary[
@@ -158,6 +176,28 @@ async def close_sessions() -> None:
         await session.close()
 
 
+def take_saved(sender_id: str) -> Any:
+    """The tracker Rasa saved last for ``sender_id`` since the last call, or None."""
+    return _saved.pop(sender_id, None)
+
+
+def forget_saved(sender_id: str) -> None:
+    """Drop the kept tracker of a deleted conversation."""
+    _saved.pop(sender_id, None)
+
+
+def _keeping_save_tracker(original: Any) -> Any:
+    async def save_tracker(self: Any, tracker: Any) -> None:
+        await original(self, tracker)
+        _saved[tracker.sender_id] = tracker
+        _saved.move_to_end(tracker.sender_id)
+        while len(_saved) > MAX_SAVED:
+            _saved.popitem(last=False)
+
+    save_tracker.__doc__ = original.__doc__
+    return save_tracker
+
+
 def install(environ: dict[str, str] | None = None) -> bool:
     """Apply the patches once per process, unless ``RASA_SPEEDUPS=0``.
 
@@ -171,9 +211,11 @@ def install(environ: dict[str, str] | None = None) -> bool:
         logger.info("RASA_SPEEDUPS=0: Rasa's speed patches are off")
         return False
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
     from rasa.utils.endpoints import EndpointConfig
 
     RemoteAction._validate_action_result = validate_action_result
     EndpointConfig.request = request
+    MessageProcessor.save_tracker = _keeping_save_tracker(MessageProcessor.save_tracker)
     _installed = True
     return True
