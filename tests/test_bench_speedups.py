@@ -186,3 +186,68 @@ def test_read_tracker_uses_the_saved_tracker_without_the_store(
     speedups._saved["conv"] = _tracker("conv", "request_human")
     info = asyncio.run(read_tracker(Agent(), "conv"))
     assert (info.intent, info.language, info.wants_person) == ("request_human", "nb", "requested")
+
+
+class _Message:
+    def __init__(self, text: str, language: str = "nn") -> None:
+        self.text = text
+        self.metadata = {"language": language}
+
+
+@pytest.fixture
+def parse_cache(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[str], list[object]]:
+    """A caching parse around a counting fake NLU, and a settable knowledge base."""
+    monkeypatch.setattr(speedups, "_parses", speedups.OrderedDict())
+    kb: list[object] = [object()]
+    monkeypatch.setattr(speedups, "_current_kb", lambda: kb[0])
+    calls: list[str] = []
+
+    def nlu(self: Any, message: Any, tracker: Any, only_output_properties: bool = True) -> Any:
+        calls.append(message.text)
+        return {"text": message.text, "intent": {"name": "greet", "confidence": 0.9}}
+
+    return speedups._caching_parse(nlu), calls, kb
+
+
+def test_parse_cache_answers_a_repeated_text_once(parse_cache: Any) -> None:
+    parse, calls, _ = parse_cache
+    first = parse(None, _Message("opningstider"), None)
+    second = parse(None, _Message("opningstider"), None)
+    assert calls == ["opningstider"]
+    assert first == second and first is not second
+    second["intent"]["name"] = "changed"  # callers may change their copy
+    assert parse(None, _Message("opningstider"), None)["intent"]["name"] == "greet"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (_Message("opningstider", "nn"), _Message("opningstider", "nb")),  # language hint
+        (_Message("/greet"), _Message("/greet")),  # payloads are not cached
+        (_Message("x" * 81), _Message("x" * 81)),  # long texts are not cached
+        (_Message("Opningstider"), _Message("opningstider")),  # exact text only
+    ],
+)
+def test_parse_cache_does_not_reuse_other_messages(
+    parse_cache: Any, first: _Message, second: _Message
+) -> None:
+    parse, calls, _ = parse_cache
+    parse(None, first, None)
+    parse(None, second, None)
+    assert len(calls) == 2
+
+
+def test_parse_cache_follows_a_knowledge_base_reload(parse_cache: Any) -> None:
+    parse, calls, kb = parse_cache
+    parse(None, _Message("kva kostar parkering"), None)
+    kb[0] = object()  # bot.kb's hot reload gives a new KnowledgeBase
+    parse(None, _Message("kva kostar parkering"), None)
+    assert len(calls) == 2
+
+
+def test_parse_cache_entries_expire(parse_cache: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    parse, calls, _ = parse_cache
+    monkeypatch.setattr(speedups, "PARSE_TTL_SECONDS", 0.0)
+    parse(None, _Message("hei"), None)
+    parse(None, _Message("hei"), None)
+    assert len(calls) == 2

@@ -20,6 +20,14 @@ Each one keeps Rasa's behaviour and only removes repeated work:
   ``MessageProcessor.save_tracker`` keeps the tracker it saved until the channel takes it
   (:func:`take_saved`; at most :data:`MAX_SAVED` conversations, oldest dropped first,
   and dropped on deletion by :func:`forget_saved`).
+* **NLU parse cache.** Many citizens ask the same short questions ("opningstider"). The
+  patch on ``MessageProcessor._parse_message_with_graph`` keeps the NLU result of a text
+  (with the channel's language hint) for :data:`PARSE_TTL_SECONDS`, for texts of at most
+  :data:`PARSE_MAX_CHARS` characters, at most :data:`PARSE_MAX_ENTRIES` of them. An entry
+  is used only while the knowledge base (which the entity extractor reads) is the same
+  object, so a hot reload of ``knowledge_base/`` is seen at once. Button payloads
+  (``/intent``) are not cached (Rasa parses them without the model). The texts are the
+  masked ones, not linked to any conversation, and gone after the TTL.
 
 :func:`install` applies them once per process (the widget channel calls it through
 :func:`bot.rasa_patches.install`).
@@ -28,9 +36,11 @@ Each one keeps Rasa's behaviour and only removes repeated work:
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
 import ssl
+import time
 import weakref
 from collections import OrderedDict
 from typing import Any
@@ -53,6 +63,11 @@ KEEPALIVE_SECONDS = 4.0
 _installed = False
 _validator: Any = None
 MAX_SAVED = 1000
+PARSE_TTL_SECONDS = 600.0
+PARSE_MAX_CHARS = 80
+PARSE_MAX_ENTRIES = 2048
+# (text, language hint, only_output_properties) -> (expires, knowledge base, parse data)
+_parses: OrderedDict[tuple[str, str, bool], tuple[float, Any, dict[str, Any]]] = OrderedDict()
 _saved: OrderedDict[str, Any] = OrderedDict()
 _SessionKey = tuple[tuple[tuple[str, str], ...], str, str]
 # event loop -> {(headers, user, password): session}; dropped with the loop.
@@ -198,6 +213,40 @@ def _keeping_save_tracker(original: Any) -> Any:
     return save_tracker
 
 
+def _current_kb() -> Any:
+    from bot.kb import default_store
+
+    try:
+        return default_store().get()
+    except Exception:  # noqa: BLE001 - no knowledge base: no caching, Rasa decides
+        return None
+
+
+def _caching_parse(original: Any) -> Any:
+    def parse(self: Any, message: Any, tracker: Any, only_output_properties: bool = True) -> Any:
+        text = message.text if isinstance(message.text, str) else ""
+        metadata = message.metadata if isinstance(message.metadata, dict) else {}
+        if not text or text.startswith("/") or len(text) > PARSE_MAX_CHARS:
+            return original(self, message, tracker, only_output_properties)
+        kb = _current_kb()
+        key = (text, str(metadata.get("language", "")), bool(only_output_properties))
+        now = time.monotonic()
+        hit = _parses.get(key)
+        if hit is not None and hit[0] > now and hit[1] is kb and kb is not None:
+            _parses.move_to_end(key)
+            return copy.deepcopy(hit[2])
+        parsed = original(self, message, tracker, only_output_properties)
+        if kb is not None:
+            _parses[key] = (now + PARSE_TTL_SECONDS, kb, copy.deepcopy(parsed))
+            _parses.move_to_end(key)
+            while len(_parses) > PARSE_MAX_ENTRIES:
+                _parses.popitem(last=False)
+        return parsed
+
+    parse.__doc__ = original.__doc__
+    return parse
+
+
 def install(environ: dict[str, str] | None = None) -> bool:
     """Apply the patches once per process, unless ``RASA_SPEEDUPS=0``.
 
@@ -217,5 +266,8 @@ def install(environ: dict[str, str] | None = None) -> bool:
     RemoteAction._validate_action_result = validate_action_result
     EndpointConfig.request = request
     MessageProcessor.save_tracker = _keeping_save_tracker(MessageProcessor.save_tracker)
+    MessageProcessor._parse_message_with_graph = _caching_parse(
+        MessageProcessor._parse_message_with_graph
+    )
     _installed = True
     return True
