@@ -84,8 +84,9 @@ test-postgres: install
 	@test -n "$(TEST_POSTGRES_URL)" || { echo "ERROR: set TEST_POSTGRES_URL=postgresql://USER:PASSWORD@127.0.0.1:5432/postgres (a role that may create databases)."; exit 1; }
 	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q tests/handoff tests/web
 
+# Speed against stock Rasa and the intent evaluation (bench/__main__.py; several minutes).
 bench: install train
-	$(BIN)/python -m bot.evaluate --model $(MODEL)
+	$(BIN)/python -m bench --compare-patches
 
 clean:
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -12,6 +12,9 @@ Installed once when the Rasa server loads the widget channel (``install()``; ide
   filter on Rasa's loggers and on the root handlers replaces everything from ``body=`` to
   the end of the line with ``body=<redacted>``.
 
+* **Speed** (:mod:`bot.rasa.speedups`, off with ``RASA_SPEEDUPS=0``): a validator for
+  action server answers built once, and one keep-alive HTTP session for the action server.
+
 Also here, as it belongs with the timeouts: :func:`in_time`, the widget
 channel's bounded wait for a whole turn.
 
@@ -26,6 +29,8 @@ import os
 import re
 from collections.abc import Awaitable
 from typing import Any
+
+from bot.rasa import speedups
 
 __all__ = ["RedactBodies", "action_timeout_seconds", "in_time", "install", "redact"]
 
@@ -90,6 +95,7 @@ def install() -> None:
     import rasa.core.actions.action as rasa_action
 
     rasa_action.DEFAULT_REQUEST_TIMEOUT = action_timeout_seconds()
+    speedups.install()
     redactor = RedactBodies()
     for name in _LOGGERS:
         logging.getLogger(name).addFilter(redactor)

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -47,6 +48,11 @@ def make_run(extra_env: dict[str, str] | None = None) -> Iterator[RunningBot]:
     # The action server URL must follow ACTIONS_PORT, not an inherited setting.
     env = {k: v for k, v in os.environ.items() if k != "ACTION_ENDPOINT_URL"}
     env.update(extra_env or {})
+    trackers = tempfile.TemporaryDirectory(prefix="alver-trackers-")
+    if "HANDOFF_DATABASE_URL" not in env and "RASA_TRACKER_STORE_URL" not in env:
+        # Rasa's trackers are kept in SQL: a fresh file per run, so fixed REST senders
+        # ("nn-1") do not continue the previous run's conversations.
+        env["RASA_TRACKER_STORE_URL"] = f"sqlite:///{trackers.name}/rasa-trackers.sqlite3"
     started = time.monotonic()
     process = subprocess.Popen(
         ["make", "run", f"RASA_PORT={rasa_port}", f"ACTIONS_PORT={actions_port}"],
@@ -77,6 +83,7 @@ def make_run(extra_env: dict[str, str] | None = None) -> Iterator[RunningBot]:
         yield RunningBot(f"http://127.0.0.1:{rasa_port}", time.monotonic() - started, log)
     finally:
         _stop_group(process)
+        trackers.cleanup()
     for port in (rasa_port, actions_port):
         if not _port_closed(port, within_s=20):
             _kill_group(process.pid, signal.SIGKILL)

@@ -26,14 +26,18 @@ from typing import Any
 from sanic import Blueprint, Sanic
 
 from bot.handoff.store import utc_now
+from bot.rasa import speedups
 
-from . import trackers
+from . import health, trackers
+from .http import add_routes
 from .settings import WebSettings
 from .state import STATE_ATTR, WebState, create_state
 
 __all__ = ["install", "start", "stop"]
 
 logger = logging.getLogger(__name__)
+# The citizen API (bot/channels/widget_channel.py) carries the health check.
+HEALTH_BLUEPRINT = "alver_widget_api"
 
 
 async def _periodic(
@@ -103,9 +107,16 @@ async def stop(app: Sanic, _loop: Any = None) -> None:
             await task
     state.notifier.notify()
     state.store.close()
+    await speedups.close_sessions()
 
 
 def install(blueprint: Blueprint) -> None:
-    """Attach the start/stop listeners to a channel's blueprint (safe to do twice per app)."""
+    """Attach the start/stop listeners to a channel's blueprint (safe to do twice per app).
+
+    The citizen API's blueprint also gets the health check, ``GET /webhooks/alver/health``
+    (:mod:`bot.web.health`).
+    """
     blueprint.listener("before_server_start")(start)
     blueprint.listener("before_server_stop")(stop)
+    if blueprint.name == HEALTH_BLUEPRINT:
+        add_routes(blueprint, "/health", {"GET": health.health}, cors=True, name="alver_health")

@@ -7,10 +7,10 @@ for a paused tracker, so no channel (not even the REST channel with a widget
 conversation id as ``sender``) can make the bot speak while a person has the conversation.
 
 The handoff store deletes conversations after ``RETENTION_DAYS``; Rasa keeps the dialogue in
-its tracker store as well. For the default in-memory store this module drops trackers whose
-last event is older than the retention period, so personal data does not outlive the
-schedule (and memory does not grow without bound). SQL or Redis tracker stores keep their
-own retention settings (see the README).
+its tracker store as well. This module deletes a deleted conversation's tracker, and the
+trackers whose last event is older than the retention period, both from this bot's SQL
+tracker store (:class:`bot.rasa.tracker_store.AlverTrackerStore`, the default) and from
+Rasa's in-memory store, so personal data does not outlive the schedule.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ from typing import Any
 
 from rasa.shared.core.events import ConversationPaused, ConversationResumed
 
-__all__ = ["RasaTrackers", "forget", "forget_stale", "in_memory_trackers"]
+from bot.rasa import speedups
+from bot.rasa.tracker_store import AlverTrackerStore
+
+__all__ = ["RasaTrackers", "deleting_store", "forget", "forget_stale", "in_memory_trackers"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +58,8 @@ class RasaTrackers:
         await self._update(conversation_id, pause=False)
 
     async def forget(self, conversation_id: str) -> None:
-        """Drop the in-memory tracker of a deleted conversation."""
-        forget(self._agent(), conversation_id)
+        """Delete the tracker of a deleted conversation (SQL rows or in-memory copy)."""
+        await asyncio.to_thread(forget, self._agent(), conversation_id)
 
     async def _update(self, conversation_id: str, *, pause: bool) -> None:
         agent = self._agent()
@@ -111,11 +114,32 @@ def in_memory_trackers(agent: Any) -> dict[str, str] | None:
     return None
 
 
+def deleting_store(agent: Any) -> AlverTrackerStore | None:
+    """The agent's :class:`AlverTrackerStore` (unwrapping Rasa's wrappers), if it uses one."""
+    tracker_store = getattr(agent, "tracker_store", None)
+    for _ in range(4):
+        if isinstance(tracker_store, AlverTrackerStore):
+            return tracker_store
+        tracker_store = getattr(tracker_store, "_tracker_store", None)
+        if tracker_store is None:
+            return None
+    return None
+
+
 def forget(agent: Any, sender_id: str) -> None:
-    """Drops one conversation's in-memory tracker (best effort)."""
+    """Deletes one conversation's tracker: SQL rows and any in-memory copy.
+
+    Raises:
+        sqlalchemy.exc.SQLAlchemyError: If the SQL tracker store cannot delete (logged by
+            the caller; the conversation's own data is deleted already).
+    """
+    speedups.forget_saved(sender_id)
     store = in_memory_trackers(agent)
     if store is not None:
         store.pop(sender_id, None)
+    sql = deleting_store(agent)
+    if sql is not None:
+        sql.delete(sender_id)
 
 
 def _last_event_time(serialised: str) -> float | None:
@@ -134,10 +158,16 @@ def forget_stale(agent: Any, older_than: timedelta, now: datetime) -> int:
     Returns:
         How many trackers were dropped.
     """
+    cutoff = now.timestamp() - older_than.total_seconds()
+    sql = deleting_store(agent)
+    if sql is not None:
+        deleted = sql.delete_idle(cutoff)
+        if deleted:
+            logger.info("Deleted %d Rasa trackers past the retention period", deleted)
+        return deleted
     store = in_memory_trackers(agent)
     if store is None:
         return 0
-    cutoff = now.timestamp() - older_than.total_seconds()
     stale = [
         sender_id
         for sender_id, serialised in list(store.items())

@@ -1,0 +1,112 @@
+"""``GET /webhooks/alver/health``: is every part the citizen's answer needs working?
+
+Checks, each with a short time limit:
+
+* ``database``: ``SELECT 1`` on the handoff database (for SQLite also: the file is still
+  the one opened at start, see :func:`bot.handoff.database.guard_sqlite_file`);
+* ``tracker_store``: the same on Rasa's SQL tracker store
+  (:class:`bot.rasa.tracker_store.AlverTrackerStore`), ``"loading"`` until Rasa has
+  loaded its model;
+* ``action_server``: ``GET /health`` of the action server Rasa calls.
+
+``200 {"status": "ok", "checks": {...}}`` when all work; ``503 {"status": "failing",
+"failing": [names], "checks": {...}}`` naming the failing parts otherwise (and while
+Rasa is still loading). Reasons are short words (``"unreachable"``, ``"file missing"``),
+never connection strings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy import text
+
+from bot.handoff.database import DatabaseFileMissing
+
+from .state import get_state
+from .trackers import deleting_store
+
+__all__ = ["CHECK_TIMEOUT_SECONDS", "action_server_health_url", "health"]
+
+logger = logging.getLogger(__name__)
+CHECK_TIMEOUT_SECONDS = 2.0
+OK = "ok"
+
+
+def action_server_health_url(webhook_url: str) -> str:
+    """``http://host:5055/webhook`` → ``http://host:5055/health`` (rasa_sdk's health route)."""
+    parts = urlsplit(webhook_url)
+    return urlunsplit((parts.scheme, parts.netloc, "/health", "", ""))
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, DatabaseFileMissing):
+        return "file missing"
+    if isinstance(exc, asyncio.TimeoutError):
+        return "timeout"
+    return "unreachable"
+
+
+async def _database(request: Request) -> str:
+    state = get_state(request.app)
+
+    def select_one() -> None:
+        with state.store.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    await asyncio.wait_for(state.run(select_one), CHECK_TIMEOUT_SECONDS)
+    return OK
+
+
+async def _tracker_store(request: Request) -> str:
+    agent = getattr(request.app.ctx, "agent", None)
+    if agent is None:
+        return "loading"
+    store = deleting_store(agent)
+    if store is None:
+        return OK  # Rasa's in-memory store (tests, `rasa shell`): nothing to reach
+    await asyncio.wait_for(asyncio.to_thread(store.check), CHECK_TIMEOUT_SECONDS)
+    return OK
+
+
+async def _action_server(request: Request) -> str:
+    agent = getattr(request.app.ctx, "agent", None)
+    endpoint = getattr(agent, "action_endpoint", None)
+    url = getattr(endpoint, "url", None)
+    if agent is None:
+        return "loading"
+    if not url:
+        return OK  # no action server configured
+    timeout = aiohttp.ClientTimeout(total=CHECK_TIMEOUT_SECONDS)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with session.get(action_server_health_url(str(url))) as answer:
+            return OK if answer.status == 200 else f"HTTP {answer.status}"
+
+
+async def health(request: Request) -> HTTPResponse:
+    """``GET /webhooks/alver/health``: 200 if all parts work, else 503 naming the failing."""
+    names = ("database", "tracker_store", "action_server")
+    outcomes: tuple[Any, ...] = await asyncio.gather(
+        _database(request), _tracker_store(request), _action_server(request),
+        return_exceptions=True,
+    )  # fmt: skip
+    checks: dict[str, str] = {}
+    for name, outcome in zip(names, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            logger.warning("Health check %s failed: %s", name, type(outcome).__name__)
+            checks[name] = _reason(outcome)
+        else:
+            checks[name] = str(outcome)
+    failing = [name for name in names if checks[name] != OK]
+    if failing:
+        return response.json(
+            {"status": "failing", "failing": failing, "checks": checks}, status=503
+        )
+    return response.json({"status": "ok", "checks": checks})
