@@ -12,6 +12,12 @@ Installed once when the Rasa server loads the widget channel (``install()``; ide
   filter on Rasa's loggers and on the root handlers replaces everything from ``body=`` to
   the end of the line with ``body=<redacted>``.
 
+* **No error reports to Rasa's Sentry.** ``rasa`` starts Sentry error reporting with the
+  key shipped in the package (``rasa.telemetry.initialize_error_reporting``), whatever
+  ``RASA_TELEMETRY_ENABLED`` says, so an uncaught exception's message could leave the
+  municipality's servers. :func:`disable_error_reporting` replaces that client with one
+  that has no DSN (nothing is sent).
+
 * **Speed** (:mod:`bot.rasa.speedups`, off with ``RASA_SPEEDUPS=0``): a validator for
   action server answers built once, and one keep-alive HTTP session for the action server.
 
@@ -32,7 +38,14 @@ from typing import Any
 
 from bot.rasa import speedups
 
-__all__ = ["RedactBodies", "action_timeout_seconds", "in_time", "install", "redact"]
+__all__ = [
+    "RedactBodies",
+    "action_timeout_seconds",
+    "disable_error_reporting",
+    "in_time",
+    "install",
+    "redact",
+]
 
 # From ``body=`` to the end of the line: the bodies are one-line JSON.
 _BODY_RE = re.compile(r"body=[^\n]*")
@@ -87,14 +100,22 @@ def action_timeout_seconds(environ: dict[str, str] | None = None) -> int:
     return int(raw)
 
 
+def disable_error_reporting() -> None:
+    """Stop Rasa's built-in Sentry error reporting: the client gets no DSN, so sends nothing."""
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=None, default_integrations=False)
+
+
 def install() -> None:
-    """Apply the action timeout and the log redaction (once per process)."""
+    """Apply the action timeout, the log redaction and no error reports (once per process)."""
     global _installed  # noqa: PLW0603 - a process-wide, idempotent install
     if _installed:
         return
     import rasa.core.actions.action as rasa_action
 
     rasa_action.DEFAULT_REQUEST_TIMEOUT = action_timeout_seconds()
+    disable_error_reporting()
     speedups.install()
     redactor = RedactBodies()
     for name in _LOGGERS:
