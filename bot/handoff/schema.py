@@ -49,6 +49,7 @@ from .states import HandoffState
 
 __all__ = [
     "CONVERSATION_ID_MAX",
+    "EDITOR_TABLES",
     "HANDOFF_TABLES",
     "MAX_FIRST_NAME_LENGTH",
     "WEB_TABLES",
@@ -283,3 +284,25 @@ HANDOFF_TABLES = (
 
 WEB_TABLES = ("web_staff_presence", "web_conversation_flags", "web_console_sessions")
 """Tables the old web layer created with ``create_all`` when it started."""
+
+# ----- editor (issue 8): the history of knowledge-base and staff-account changes -----
+
+kb_changes_table = Table(
+    "kb_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("account", String(64), nullable=False),
+    Column("file", String(100), nullable=False),
+    Column("entry", String(200), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("diff", Text, nullable=False),
+    Column("previous", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("undoes", Integer, nullable=True),
+)
+"""Every saved change to the knowledge base (and to staff accounts): who, when, what, the
+diff and the previous text for undo (bot.kb.writer). Holds no citizen data."""
+
+EDITOR_TABLES = ("kb_changes",)
+"""Tables added by migration 0002_editor."""
