@@ -33,7 +33,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from bot.kb.changelog import Change, change_log, utc_now
+from bot.kb.changelog import Change, ChangeLog, change_log, utc_now
 from bot.kb.loader import FILES, KnowledgeBaseError, load_knowledge_base
 
 __all__ = [
@@ -41,14 +41,20 @@ __all__ = [
     "ChangeConflict",
     "EntryNotFound",
     "InvalidChange",
+    "LIST_KEYS",
     "add_faq_phrasing",
     "create_faq_entry",
     "current_version",
+    "entry_position",
+    "list_items",
+    "merge",
+    "plain",
     "read_entry",
     "retire_faq_entry",
     "save",
     "undo",
     "update_entry",
+    "validate_texts",
     "version_of",
 ]
 
@@ -190,6 +196,17 @@ def validate_knowledge_base(folder: Path) -> None:
         raise InvalidChange(error.problems) from None
 
 
+def validate_texts(folder: Path) -> None:
+    """The rules of the editors' text overrides (``texts.yml``); raises :class:`InvalidChange`."""
+    from bot.messages import OVERRIDES_FILE, override_problems  # the catalogue's own rules
+
+    path = folder / OVERRIDES_FILE
+    data = _yaml().load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    problems = override_problems(plain(data) if data is not None else None)
+    if problems:
+        raise InvalidChange(problems)
+
+
 def _validate(directory: Path, file: str, text: str, validator: Validator) -> None:
     with tempfile.TemporaryDirectory(prefix="kb-check-") as temporary:
         folder = Path(temporary)
@@ -243,6 +260,7 @@ def save(
     version: str | None = None,
     validator: Validator = validate_knowledge_base,
     undoes: int | None = None,
+    log: ChangeLog | None = None,
 ) -> Change:
     """Apply ``mutate`` to one file's data, validate, write atomically and record it.
 
@@ -256,6 +274,7 @@ def save(
         version: The entry's version the caller read; None skips the check (an addition).
         validator: Checks a folder with the changed file (default: the loader's rules).
         undoes: The change this one undoes.
+        log: Where to record it (default: the process's change log).
 
     Raises:
         ChangeConflict: ``version`` is not the current one.
@@ -293,7 +312,7 @@ def save(
             content=after,
             undoes=undoes,
         )
-        return change_log().record(change)
+        return (log or change_log()).record(change)
 
 
 def _items(data: CommentedMap, kind: str) -> CommentedSeq:
@@ -304,11 +323,24 @@ def _items(data: CommentedMap, kind: str) -> CommentedSeq:
     return items
 
 
-def _merge(item: CommentedMap, values: Mapping[str, Any]) -> None:
-    """Set each key of ``values`` on ``item``; None, ``""`` and ``[]`` remove the key."""
+def merge(item: CommentedMap, values: Mapping[str, Any]) -> None:
+    """Set each key of ``values`` on ``item``; None, ``""`` and ``[]`` remove the key.
+
+    A mapping is merged into the mapping already there, key by key, so that keys the
+    caller does not send (``source``) and their comments stay.
+    """
     for key, value in values.items():
         if value is None or value == "" or value == []:
             item.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(item.get(key), CommentedMap):
+            merge(item[key], value)
+            if not item[key]:
+                item.pop(key)
+        elif isinstance(value, Mapping):
+            fresh = CommentedMap()
+            merge(fresh, value)
+            if fresh:
+                item[key] = fresh
         else:
             item[key] = value
 
@@ -359,7 +391,7 @@ def create_faq_entry(directory: Path, entry: Mapping[str, Any], *, account: str)
 
     def mutate(data: CommentedMap) -> None:
         item = CommentedMap(id=ident)
-        _merge(item, values)
+        merge(item, values)
         items = _items(data, "faq")
         items.append(item)
         if len(items) > 1:  # a blank line between entries, like the rest of the file
@@ -391,7 +423,7 @@ def update_entry(
 
     def mutate(data: CommentedMap) -> None:
         item = data if not entry else _items(data, entry.partition(":")[0])[_need(data, entry)]
-        _merge(item, values)
+        merge(item, values)
 
     return save(
         directory, target, mutate, account=account, entry=entry, summary=summary, version=version
@@ -439,7 +471,7 @@ def undo(
     change = change_log().get(change_id)
     if change is None or change.file not in {*FILES, "texts.yml"}:
         raise EntryNotFound(f"There is no change number {change_id} to undo.")
-    check = validator or validate_knowledge_base
+    check = validator or (validate_texts if change.file == "texts.yml" else validate_knowledge_base)
     summary = f"Angra endring {change.id} ({change.summary})"
     current = _read(Path(directory), change.file)
     if current == change.content:
@@ -508,3 +540,17 @@ def _later(change: Change) -> ChangeConflict:
         "undo the later change first.",
         last,
     )
+
+
+def list_items(data: CommentedMap, kind: str) -> CommentedSeq:
+    """The list ``kind`` (``faq``, ``exceptions``) of a file's data, created if missing."""
+    return _items(data, kind)
+
+
+def entry_position(data: CommentedMap, entry: str) -> int:
+    """The position of ``entry`` (``faq:<id>``) in its list.
+
+    Raises:
+        EntryNotFound: If it is not there.
+    """
+    return _need(data, entry)
