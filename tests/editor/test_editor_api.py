@@ -312,5 +312,5 @@ def test_editor_text_override_placeholders_checked(
     assert (resp.status == 200) == ok, resp.body
     assert (kb_dir / "texts.yml").exists() == ok
     if not ok:
-        assert [e["field"] for e in resp.json["errors"]] == ["nn"]
+        assert {e["field"] for e in resp.json["errors"]} == {"nn"}
         assert "{municipality}" in resp.json["errors"][0]["message"]
