@@ -57,6 +57,8 @@ async def admin_page(request: Request) -> HTTPResponse:
 
 async def static_file(request: Request, name: str) -> HTTPResponse:
     """``GET /console/editor/<file>`` (the pages' scripts and style sheet)."""
+    if not name:
+        return await _page(request, "editor")
     return await serve_static(STATIC_DIR, name, extra_headers=_PAGE_HEADERS)
 
 
