@@ -55,9 +55,12 @@
   }
 
   /* ---------- FAQ ---------- */
+  let faqQuery = 0;
   async function loadFaq() {
     const q = encodeURIComponent($('faq-search').value.trim());
+    const mine = ++faqQuery;
     const res = await api('GET', '/editor/faq?q=' + q);
+    if (mine !== faqQuery) return; // a newer search is on its way
     const list = $('faq-list');
     list.replaceChildren();
     for (const entry of res.data.entries || []) {
