@@ -106,7 +106,9 @@ async def apply_plan(
     """Save ``plan`` in the live knowledge base, mapping writer errors to 4xx answers."""
     directory = kb_directory(request)
     try:
-        return await staff.state.run(_apply, directory, plan, staff.user.username, validator)
+        change = await staff.state.run(_apply, directory, plan, staff.user.username, validator)
+        default_store().check_now()
+        return change
     except InvalidChange as error:
         body = invalid_response_body(error, file=plan.file, index=plan.index)
         raise ApiError(422, "invalid", body["message"], errors=body["errors"]) from None

@@ -134,46 +134,48 @@ def test_editor_changes_reach_citizen_within_5_seconds(
 ) -> None:
     page = editor_page
     day = _test_day()
-    # 1. A closure for a date.
-    page.get_by_test_id("tab-closures").click()
-    page.get_by_test_id("closure-from").fill(day.isoformat())
-    page.get_by_test_id("closure-reason-nn").fill("personalmøte")
-    page.get_by_test_id("closure-reason-nb").fill("personalmøte")
-    page.get_by_label("Knarvik").check()
-    _shot(page, "closures")
-    page.get_by_test_id("closure-save").click()
-    expect(page.get_by_test_id("editor-status")).to_contain_text("Stenginga er lagra")
-    closure_saved = time.monotonic()
-    expect(page.get_by_test_id("closure-list")).to_contain_text(day.isoformat())
-    # 2. Fix an FAQ answer, add a phrasing, preview, save.
-    page.get_by_role("button", name="Spørsmål og svar").click()
-    page.get_by_test_id("faq-search").fill("eigedomsskatt")
-    page.locator('[data-testid=faq-list] [data-id="eigedomsskatt"]').click()
-    expect(page.get_by_test_id("faq-questions")).to_have_value(re.compile("eiendomsskatt"))
-    page.get_by_test_id("faq-answer-nn").fill(NEW_NN)
-    page.get_by_test_id("faq-answer-nb").fill(NEW_NB)
-    page.get_by_test_id("faq-preview-questions").fill("når forfaller eiendomsskatten")
-    page.get_by_test_id("faq-preview").click()
-    expect(page.get_by_test_id("faq-preview-out")).to_contain_text(NEW_NN)
-    expect(page.get_by_test_id("faq-preview-out")).to_contain_text(NEW_NB)
-    _shot(page, "faq")
-    page.get_by_test_id("faq-save").click()
-    expect(page.get_by_test_id("editor-status")).to_contain_text("Lagra")
-    page.get_by_test_id("faq-phrasing").fill(PHRASING)
-    page.get_by_test_id("faq-add-phrasing").click()
-    expect(page.get_by_test_id("editor-status")).to_contain_text("Formuleringa er lagt til")
-    faq_saved = time.monotonic()
-    assert PHRASING in (kb_copy / "faq.yml").read_text(encoding="utf-8")
-    # 3. A citizen in another browser context gets all three, in nn and nb.
     citizen_context = new_citizen_context(browser)
     try:
         nn = citizen_context.new_page()
         open_chat(nn, bot.page("/widget/demo.html"))
-        took = [_bot_says(nn, PHRASING, NEW_NN, faq_saved)]
-        when = f"{day.day}.{day.month}"
-        took.append(_bot_says(nn, f"er knarvik ope {when}?", "personalmøte", closure_saved))
         nb = citizen_context.new_page()
         open_chat(nb, bot.page("/widget/demo-nb.html"))
+        # 1. A closure for a date; the citizen asks about that date at once.
+        page.get_by_test_id("tab-closures").click()
+        page.get_by_test_id("closure-from").fill(day.isoformat())
+        page.get_by_test_id("closure-reason-nn").fill("personalmøte")
+        page.get_by_test_id("closure-reason-nb").fill("personalmøte")
+        page.get_by_label("Knarvik").check()
+        _shot(page, "closures")
+        page.get_by_test_id("closure-save").click()
+        expect(page.get_by_test_id("editor-status")).to_contain_text("Stenginga er lagra")
+        closure_saved = time.monotonic()
+        took = [
+            _bot_says(nn, f"er knarvik ope {day.day}.{day.month}?", "personalmøte", closure_saved)
+        ]
+        expect(page.get_by_test_id("closure-list")).to_contain_text(day.isoformat())
+        # 2. Fix an FAQ answer, preview it, save it, add a phrasing.
+        page.get_by_role("button", name="Spørsmål og svar").click()
+        page.get_by_test_id("faq-search").fill("eigedomsskatt")
+        page.locator('[data-testid=faq-list] [data-id="eigedomsskatt"]').click()
+        expect(page.get_by_test_id("faq-questions")).to_have_value(re.compile("eiendomsskatt"))
+        page.get_by_test_id("faq-answer-nn").fill(NEW_NN)
+        page.get_by_test_id("faq-answer-nb").fill(NEW_NB)
+        page.get_by_test_id("faq-preview-questions").fill("når forfaller eiendomsskatten")
+        page.get_by_test_id("faq-preview").click()
+        expect(page.get_by_test_id("faq-preview-out")).to_contain_text(NEW_NN)
+        expect(page.get_by_test_id("faq-preview-out")).to_contain_text(NEW_NB)
+        _shot(page, "faq")
+        page.get_by_test_id("faq-save").click()
+        expect(page.get_by_test_id("editor-status")).to_contain_text("Lagra")
+        page.get_by_test_id("faq-phrasing").fill(PHRASING)
+        page.get_by_test_id("faq-add-phrasing").click()
+        expect(page.get_by_test_id("editor-status")).to_contain_text("Formuleringa er lagt til")
+        faq_saved = time.monotonic()
+        assert PHRASING in (kb_copy / "faq.yml").read_text(encoding="utf-8")
+        # 3. The citizen (another browser context) gets the new phrasing's answer in nn and
+        # the new answer in nb.
+        took.append(_bot_says(nn, PHRASING, NEW_NN, faq_saved))
         took.append(_bot_says(nb, "når forfaller eiendomsskatten", NEW_NB, faq_saved))
         _shot(nb, "citizen-nb")
     finally:
@@ -183,6 +185,8 @@ def test_editor_changes_reach_citizen_within_5_seconds(
     # 4. The history shows the three changes with the account.
     page.get_by_test_id("tab-history").click()
     expect(page.get_by_test_id("history-list")).to_contain_text("eva: La til formuleringa")
+    page.get_by_test_id("history-list").get_by_role("button", name="Vis endringa").first.click()
+    expect(page.locator("#history-diff")).to_contain_text("+      - " + PHRASING)
     _shot(page, "history")
 
 

@@ -116,7 +116,8 @@ window.Staff = (function () {
 
   function when(iso) {
     const d = new Date(iso);
-    return d.toLocaleString('nn-NO', { dateStyle: 'short', timeStyle: 'short' });
+    const two = (n) => String(n).padStart(2, '0');
+    return `${two(d.getDate())}.${two(d.getMonth() + 1)}.${d.getFullYear()} kl. ${two(d.getHours())}.${two(d.getMinutes())}`;
   }
 
   return { api, el, clearErrors, showErrors, start, status, when, $ };
