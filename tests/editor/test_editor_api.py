@@ -34,8 +34,9 @@ def _call(staff: Staff, method: str, path: str) -> int:
 
 @pytest.mark.parametrize(("method", "path"), ROUTE_TABLE)
 def test_editor_route_roles(
-    editor_server: Server, as_role: dict[str, Staff], method: str, path: str
+    role_server: tuple[Server, dict[str, Staff]], method: str, path: str
 ) -> None:
+    editor_server, as_role = role_server
     admin_only = path.startswith("/api/admin/")
     anonymous = editor_server.request(method, "/console" + path, {} if method != "GET" else None)
     assert anonymous.status == 401
