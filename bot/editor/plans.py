@@ -170,7 +170,9 @@ def desk_update(ident: str, body: Mapping[str, Any]) -> Plan:
     }
     if address.get("checked") is True:
         address_values["sample"] = None
-    values: dict[str, Any] = {"address": address_values, **_checked(body)}
+    values: dict[str, Any] = {**_checked(body)}
+    if "address" in body:  # a form without the address leaves it as it is
+        values["address"] = address_values
 
     def mutate(data: CommentedMap) -> None:
         item = list_items(data, "locations")[entry_position(data, entry)]

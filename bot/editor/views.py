@@ -106,9 +106,7 @@ async def apply_plan(
     """Save ``plan`` in the live knowledge base, mapping writer errors to 4xx answers."""
     directory = kb_directory(request)
     try:
-        change = await staff.state.run(_apply, directory, plan, staff.user.username, validator)
-        default_store().check_now()
-        return change
+        return await staff.state.run(_apply, directory, plan, staff.user.username, validator)
     except InvalidChange as error:
         body = invalid_response_body(error, file=plan.file, index=plan.index)
         raise ApiError(422, "invalid", body["message"], errors=body["errors"]) from None

@@ -95,3 +95,13 @@ def default_store() -> KnowledgeBaseStore:
             directory = os.environ.get("KNOWLEDGE_BASE_DIR") or DEFAULT_DIRECTORY
             _default = KnowledgeBaseStore(directory)
         return _default
+
+
+def saved(directory: str | Path) -> None:
+    """Tell this process's store that a file in ``directory`` was just saved (by
+    :mod:`bot.kb.writer`), so that its next read uses it at once. Other processes (the
+    action server) see it within :data:`CHECK_INTERVAL` seconds."""
+    with _default_lock:
+        store = _default
+    if store is not None and store.directory.resolve() == Path(directory).resolve():
+        store.check_now()

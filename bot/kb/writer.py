@@ -49,6 +49,7 @@ from bot.kb.kbfile import (
     version_of,
 )
 from bot.kb.loader import FILES
+from bot.kb.store import saved
 
 __all__ = [
     "Change",
@@ -132,6 +133,7 @@ def save(
             raise InvalidChange([f"{file}: nothing changed; there is nothing to save"])
         _validate(directory, file, after, validator)
         _atomic_write(directory / file, after)
+        saved(directory)
         diff = "".join(
             difflib.unified_diff(
                 before.splitlines(keepends=True),
@@ -348,6 +350,7 @@ def _restore_file(
             raise _later(change)
         _validate(directory, change.file, change.previous, check)
         _atomic_write(directory / change.file, change.previous)
+        saved(directory)
         diff = "".join(
             difflib.unified_diff(
                 now.splitlines(keepends=True),

@@ -187,18 +187,26 @@
       input(p + 'map', 'Kartlenkje', address.map_url, 'address.map_url', { type: 'url' }),
       el('div', { class: 'field check' }, el('input', { type: 'checkbox', id: p + 'checked', checked: !desk.sample && !address.sample }),
         el('label', { for: p + 'checked', text: 'Kontrollert av kommunen' })),
-      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn', text: 'Lagre ' + desk.name })));
+      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn', text: 'Lagre ' + desk.name })),
+      el('fieldset', { class: 'preview' }, el('legend', { text: 'Førehandsvis med endringa' }),
+        el('label', { for: p + 'pq', text: 'Testspørsmål, eitt per linje' }),
+        el('textarea', { id: p + 'pq', rows: 2 }, 'er ' + desk.id + ' ope på onsdag?'),
+        el('button', { type: 'button', class: 'btn btn--secondary', id: p + 'pbtn' }, 'Førehandsvis'),
+        el('div', { class: 'preview__out', id: p + 'pout', 'aria-live': 'polite' })));
     let version = desk.version;
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
+    function body() {
       const week = {};
       WEEKDAYS.forEach((day) => { week[day] = $(p + day).value.trim(); });
       const checked = $(p + 'checked').checked;
-      const body = {
+      return {
         version, opening_hours: week, checked,
         address: { text: { nn: $(p + 'addr-nn').value, nb: $(p + 'addr-nb').value }, map_url: $(p + 'map').value, checked },
       };
-      const res = await api('PUT', '/editor/desks/' + encodeURIComponent(desk.id), body);
+    }
+    form.querySelector('#' + CSS.escape(p + 'pbtn')).addEventListener('click', () => preview($(p + 'pq'), $(p + 'pout'), 'desk', desk.id, body()));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const res = await api('PUT', '/editor/desks/' + encodeURIComponent(desk.id), body());
       if (res.status === 200) { version = res.data.entry.version; clearErrors(form); status(desk.name + ' er lagra.'); return; }
       failed(form, res);
     });
