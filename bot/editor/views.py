@@ -32,6 +32,7 @@ from bot.kb.writer import (
     save,
     undo,
     validate_knowledge_base,
+    version_of,
 )
 from bot.web.auth import Staff, staff_route
 from bot.web.http import ApiError, parse_json_object, query_int
@@ -160,9 +161,7 @@ async def faq_list(request: Request, staff: Staff) -> HTTPResponse:
             continue
         if query and query not in str(raw).casefold():
             continue
-        entries.append(
-            _with_version(raw, read_entry(kb_directory(request), f"faq:{raw.get('id')}")[1])
-        )
+        entries.append(_with_version(raw, version_of(raw)))
     return response.json({"entries": entries, "total": len(data.get("faq") or [])})
 
 
@@ -212,9 +211,8 @@ def _holidays(today: date) -> list[dict[str, str]]:
 async def desks(request: Request, staff: Staff) -> HTTPResponse:
     """``GET /desks``: every place with its hours, address and version."""
     data = _read(request, "", "service_desks.yml")
-    directory = kb_directory(request)
     places = [
-        _with_version(raw, read_entry(directory, f"locations:{raw.get('id')}")[1])
+        _with_version(raw, version_of(raw))
         for raw in data.get("locations") or []
         if isinstance(raw, dict)
     ]

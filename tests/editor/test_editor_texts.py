@@ -57,3 +57,24 @@ def test_editor_widget_label_override(overrides_dir: Path, kb: Any) -> None:
 )
 def test_editor_override_problems(data: dict, problem: str) -> None:
     assert any(problem in line for line in override_problems(data)), override_problems(data)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("messages:\n  greet:\n    nn: Hei frå {municipality}.\n", 0),
+        ("messages:\n  greet:\n    nn: Hei.\n", 1),
+    ],
+)
+def test_editor_kb_check_checks_text_overrides(
+    kb_dir: Path, capsys: pytest.CaptureFixture[str], text: str, code: int
+) -> None:
+    from bot.kb.__main__ import main
+
+    (kb_dir / "texts.yml").write_text(text, encoding="utf-8")
+    assert main(["check", str(kb_dir)]) == code
+    if code:
+        assert (
+            "texts.yml: messages.greet.nn: the placeholder {municipality} is missing"
+            in capsys.readouterr().err
+        )
