@@ -84,7 +84,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory, kb_copy: Path) -> Iterator[Bot
 
 @pytest.fixture
 def editor_page(browser: Browser, bot: Bot) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
     context.set_default_timeout(30_000)
     page = context.new_page()
     page.goto(bot.page("/console/editor/"))
@@ -192,7 +192,7 @@ def test_editor_changes_reach_citizen_within_5_seconds(
 
 @pytest.mark.parametrize("path", ["/console/editor/", "/console/admin/"])
 def test_editor_pages_pass_axe(browser: Browser, bot: Bot, path: str) -> None:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
     try:
         page = context.new_page()
         page.goto(bot.page(path))
