@@ -272,7 +272,9 @@
     const day = $('closure-from').value;
     const found = holidays.find((h) => h.date === day);
     $('closure-holiday').textContent = found ? `${day} er ${found.nn}: stengt alt, du treng ikkje leggje han inn.` : '';
-    if (day && !$('closure-preview-q').value) $('closure-preview-q').value = 'er manger ope ' + day.split('-').reverse().slice(0, 2).join('.') + '?';
+    const place = $('closure-places').querySelector('input:checked:not([value="phone"])');
+    const where = place ? place.value : 'knarvik';
+    if (day) $('closure-preview-q').value = 'er ' + where + ' ope ' + day.split('-').reverse().slice(0, 2).join('.') + '?';
   }
 
   /* ---------- contact and municipality ---------- */
