@@ -15,7 +15,11 @@ Facts are never written into a text: placeholders such as ``{municipality}``,
 
 from __future__ import annotations
 
+import logging
+import os
 import string
+import threading
+import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -28,6 +32,10 @@ from bot.kb.models import WEEKDAYS, Interval, KnowledgeBase
 from bot.language import DEFAULT_LANGUAGE, ENGLISH
 
 CATALOGUE = Path(__file__).with_name("messages.yml")
+OVERRIDES_FILE = "texts.yml"
+"""Editors' own versions of catalogue texts, in the knowledge-base folder (issue 8)."""
+_OVERRIDE_CHECK_SECONDS = 1.0
+logger = logging.getLogger(__name__)
 
 
 class MessageError(KeyError):
@@ -62,12 +70,127 @@ def message_names() -> list[str]:
     return sorted(_catalogue()["messages"])
 
 
-def section(name: str) -> dict[str, dict[str, str]]:
-    """One section of the catalogue (``messages``, ``widget`` or ``console``)."""
+def catalogue_section(name: str) -> dict[str, dict[str, str]]:
+    """One section of ``bot/messages.yml`` itself, without the editors' overrides."""
     if name not in SECTIONS:
         raise MessageError(f"No section '{name}' in {CATALOGUE.name}; use one of {SECTIONS}.")
     entries: dict[str, dict[str, str]] = _catalogue()[name]
     return entries
+
+
+def section(name: str) -> dict[str, dict[str, str]]:
+    """One section of the catalogue (``messages``, ``widget`` or ``console``), with the
+    editors' overrides from ``texts.yml`` applied."""
+    entries = catalogue_section(name)
+    changed = _overrides().get(name)
+    if not changed:
+        return entries
+    return {key: {**variants, **changed.get(key, {})} for key, variants in entries.items()}
+
+
+# ----- editors' overrides (knowledge_base/texts.yml, issue 8) ---------------------------------
+
+
+def override_problems(data: Any) -> list[str]:
+    """Why ``texts.yml``'s content cannot be used: unknown text, language or placeholder.
+
+    An override must use exactly the placeholders of the catalogue's text in the same
+    language (for English, the text English falls back to): a dropped ``{phone}`` would
+    lose a fact, an invented one would break the sentence.
+    """
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return [f"{OVERRIDES_FILE}: the top level must be a mapping (section: texts)"]
+    problems = []
+    for name, entries in data.items():
+        if name not in SECTIONS or not isinstance(entries, dict):
+            problems.append(f"{OVERRIDES_FILE}: unknown section '{name}'; use one of {SECTIONS}")
+            continue
+        for key, variants in entries.items():
+            original = _catalogue()[name].get(key)
+            if original is None or not isinstance(variants, dict):
+                problems.append(f"{OVERRIDES_FILE}: {name}.{key}: no such text in the catalogue")
+                continue
+            for language, text in variants.items():
+                field = f"{name}.{key}.{language}"
+                if language not in ("nn", "nb", "en") or not isinstance(text, str):
+                    problems.append(f"{OVERRIDES_FILE}: {field}: use nn, nb or en with a text")
+                    continue
+                if not text.strip():
+                    problems.append(f"{OVERRIDES_FILE}: {field}: the text is empty")
+                    continue
+                try:
+                    used = placeholders(text)
+                except ValueError:
+                    problems.append(f"{OVERRIDES_FILE}: {field}: a {{ or }} has no partner")
+                    continue
+                wanted = placeholders(str(_pick(original, language)))
+                for missing in sorted(wanted - used):
+                    problems.append(
+                        f"{OVERRIDES_FILE}: {field}: the placeholder {{{missing}}} is missing"
+                    )
+                for unknown in sorted(used - wanted):
+                    problems.append(f"{OVERRIDES_FILE}: {field}: unknown placeholder {{{unknown}}}")
+    return problems
+
+
+class _Overrides:
+    """``texts.yml`` in ``$KNOWLEDGE_BASE_DIR``, re-read within a second of a change;
+    a file with a problem is refused and the last good one kept."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.checked = 0.0
+        self.signature: tuple[str, float, int] | None = None
+        self.data: dict[str, dict[str, dict[str, str]]] = {}
+
+    def get(self) -> dict[str, dict[str, dict[str, str]]]:
+        now = time.monotonic()
+        if now - self.checked < _OVERRIDE_CHECK_SECONDS:
+            return self.data
+        with self.lock:
+            self.checked = now
+            path = overrides_path()
+            try:
+                stat = path.stat()
+                signature = (str(path), stat.st_mtime, stat.st_size)
+            except OSError:
+                signature = (str(path), -1.0, -1)
+            if signature != self.signature:
+                self.signature = signature
+                self._load(path)
+        return self.data
+
+    def _load(self, path: Path) -> None:
+        if not path.is_file():
+            self.data = {}
+            return
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            logger.error("Keeping the last good %s: %s", OVERRIDES_FILE, error)
+            return
+        problems = override_problems(data)
+        if problems:
+            logger.error("Keeping the last good %s: %s", OVERRIDES_FILE, "; ".join(problems))
+            return
+        self.data = data or {}
+
+
+def overrides_path() -> Path:
+    """Where the editors' overrides are: ``$KNOWLEDGE_BASE_DIR/texts.yml``."""
+    folder = os.environ.get("KNOWLEDGE_BASE_DIR") or Path(__file__).resolve().parents[1] / (
+        "knowledge_base"
+    )
+    return Path(folder) / OVERRIDES_FILE
+
+
+_override_holder = _Overrides()
+
+
+def _overrides() -> dict[str, dict[str, dict[str, str]]]:
+    return _override_holder.get()
 
 
 def placeholders(text: str) -> set[str]:
@@ -124,6 +247,8 @@ def render(
         MessageError: If the message or one of its placeholders is unknown.
     """
     variants = _catalogue()["messages"].get(message)
+    if variants is not None and message in (_overrides().get("messages") or {}):
+        variants = {**variants, **_overrides()["messages"][message]}
     if variants is None:
         raise MessageError(f"No message named '{message}' in {CATALOGUE.name}; add it there.")
     text = str(_pick(variants, language))

@@ -51,6 +51,7 @@ __all__ = [
     "BOOKING_STATUSES",
     "CONVERSATION_ID_MAX",
     "BookingRequestRow",
+    "EDITOR_TABLES",
     "HANDOFF_TABLES",
     "INBOX_DECISIONS",
     "INSIGHT_TABLES",
@@ -413,3 +414,24 @@ names and FAQ ids only. Kept beyond ``RETENTION_DAYS`` (issue 9).
 
 INSIGHT_TABLES = ("insight_ratings", "insight_inbox_marks", "insight_conversation_stats")
 """Tables of the insight package (migration ``0002_insight``)."""
+# ----- editor (issue 8): the history of knowledge-base and staff-account changes -----
+
+kb_changes_table = Table(
+    "kb_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("account", String(64), nullable=False),
+    Column("file", String(100), nullable=False),
+    Column("entry", String(200), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("diff", Text, nullable=False),
+    Column("previous", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("undoes", Integer, nullable=True),
+)
+"""Every saved change to the knowledge base (and to staff accounts): who, when, what, the
+diff and the previous text for undo (bot.kb.writer). Holds no citizen data."""
+
+EDITOR_TABLES = ("kb_changes",)
+"""Tables added by migration 0004_editor."""

@@ -214,3 +214,31 @@ class UserRepository:
         if user is None:  # deleted in between; practically impossible
             raise UserNotFound(user_id)
         return user
+
+    def set_role(self, user_id: int, role: StaffRole | str) -> StaffUser:
+        """Give a staff user another role (``staff``, ``editor`` or ``admin``).
+
+        The user's sessions are deleted too, so the new role applies from the next sign-in
+        and an old page cannot keep rights the user no longer has.
+
+        Raises:
+            UserNotFound: If the user does not exist.
+            ValueError: For an unknown role.
+        """
+        new_role = check_role(role)
+        with self._db.session() as session:
+            result = session.execute(
+                update(StaffUserRow)
+                .where(StaffUserRow.id == user_id)
+                .values(role=new_role.value)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                raise UserNotFound(user_id)
+            session.execute(
+                delete(console_sessions_table).where(console_sessions_table.c.user_id == user_id)
+            )
+        user = self.get(user_id)
+        if user is None:  # deleted in between; practically impossible
+            raise UserNotFound(user_id)
+        return user

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
+from bot.kb.kbfile import InvalidChange, validate_texts
 from bot.kb.loader import KnowledgeBaseError, load_knowledge_base
 from bot.kb.store import DEFAULT_DIRECTORY
 
@@ -23,6 +25,13 @@ def main(argv: list[str]) -> int:
         kb = load_knowledge_base(folder)
     except KnowledgeBaseError as error:
         print(error, file=sys.stderr)
+        return 1
+    try:  # the editors' own versions of the catalogue's texts (issue 8), if any
+        validate_texts(Path(folder))
+    except InvalidChange as error:
+        print("texts.yml has problems; fix them and save again:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
         return 1
     print(
         f"OK: {len(kb.locations)} locations, {len(kb.exceptions)} closures, "

@@ -21,13 +21,19 @@ from sqlalchemy.engine import Engine
 
 from bot.handoff import HandoffStore, SchemaVersionError
 from bot.handoff.migrate import alembic_config, current_revisions
-from bot.handoff.schema import HANDOFF_TABLES, INSIGHT_TABLES, WEB_TABLES, metadata
+from bot.handoff.schema import (
+    EDITOR_TABLES,
+    HANDOFF_TABLES,
+    INSIGHT_TABLES,
+    WEB_TABLES,
+    metadata,
+)
 from tests.handoff.conftest import STAFF_PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
 ALEMBIC = Path(sys.executable).with_name("alembic")
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
-ALL_TABLES = {*HANDOFF_TABLES, *WEB_TABLES, *INSIGHT_TABLES}  # insight: its tables
+ALL_TABLES = {*HANDOFF_TABLES, *WEB_TABLES, *INSIGHT_TABLES, *EDITOR_TABLES}
 # booking package: revision 0003_booking
 ALL_TABLES |= {"booking_requests"}
 

@@ -1,0 +1,124 @@
+/*
+ * Shared by the editor and admin pages: sign-in with the console's session, the API
+ * call with the CSRF token, and errors shown next to the field they concern.
+ */
+'use strict';
+
+window.Staff = (function () {
+  let csrf = null;
+  const $ = (id) => document.getElementById(id);
+
+  async function api(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+    let res;
+    try {
+      res = await fetch('/console/api' + path, {
+        method, headers, credentials: 'same-origin',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      return { status: 0, data: { message: 'Fekk ikkje kontakt med tenaren. Prøv igjen.' } };
+    }
+    let data = {};
+    try { data = await res.json(); } catch (e) { data = {}; }
+    return { status: res.status, data };
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === 'text') node.textContent = value;
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : value);
+    }
+    for (const child of children) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
+    return node;
+  }
+
+  function clearErrors(form) {
+    form.querySelectorAll('.field-error').forEach((p) => p.remove());
+    form.querySelectorAll('[aria-invalid]').forEach((input) => {
+      input.removeAttribute('aria-invalid');
+      const ids = (input.getAttribute('aria-describedby') || '').split(' ')
+        .filter((id) => id && !id.endsWith('-error'));
+      if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
+      else input.removeAttribute('aria-describedby');
+    });
+    const top = form.querySelector('.form-error--top');
+    if (top) top.textContent = '';
+  }
+
+  /* errors: [{field, message}] from the API; shown under the input with data-field. */
+  function showErrors(form, errors, fallback) {
+    clearErrors(form);
+    const unplaced = [];
+    let first = null;
+    for (const error of errors || []) {
+      const target = error.field && (form.querySelector(`[data-field="${CSS.escape(error.field)}"]`)
+        || form.querySelector(`[data-field="${CSS.escape(error.field.split('.')[0])}"]`));
+      if (!target) { unplaced.push(error.message); continue; }
+      const id = (target.id || ('f' + Math.random().toString(36).slice(2))) + '-error';
+      const p = el('p', { class: 'field-error', id, text: error.message });
+      target.insertAdjacentElement('afterend', p);
+      const input = target.matches('input, textarea, select') ? target : target.querySelector('input, textarea, select');
+      if (input) {
+        input.setAttribute('aria-invalid', 'true');
+        const described = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+        input.setAttribute('aria-describedby', [...described, id].join(' '));
+        first = first || input;
+      }
+    }
+    const top = form.querySelector('.form-error--top');
+    const text = unplaced.length ? unplaced.join(' ') : (first ? '' : fallback || '');
+    if (top) top.textContent = (first && !unplaced.length) ? (fallback || 'Sjå feila ved felta.') : text;
+    if (first) first.focus();
+  }
+
+  async function start(onReady, role) {
+    const login = $('login-view');
+    const form = $('login-form');
+    async function me() {
+      const res = await api('GET', '/me');
+      if (res.status !== 200) { login.hidden = false; return; }
+      csrf = res.data.csrf_token;
+      login.hidden = true;
+      $('userbar').hidden = false;
+      $('user-name').textContent = res.data.user.first_name + ' (' + res.data.user.role + ')';
+      const allowed = role === 'admin' ? ['admin'] : ['editor', 'admin'];
+      if ($('admin-link')) $('admin-link').hidden = res.data.user.role !== 'admin';
+      if (!allowed.includes(res.data.user.role)) { $('forbidden').hidden = false; return; }
+      $('app').hidden = false;
+      onReady(res.data.user);
+    }
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const res = await api('POST', '/login', { username: $('login-user').value, password: $('login-pass').value });
+      if (res.status !== 200) {
+        $('login-error').textContent = res.status === 429 ? 'For mange forsøk. Vent litt.' : 'Feil brukarnamn eller passord.';
+        return;
+      }
+      $('login-pass').value = '';
+      await me();
+    });
+    $('logout').addEventListener('click', async () => {
+      await api('POST', '/logout', {});
+      window.location.reload();
+    });
+    await me();
+  }
+
+  function status(text) { const s = $('status'); if (s) s.textContent = text; }
+
+  function when(iso) {
+    const d = new Date(iso);
+    const two = (n) => String(n).padStart(2, '0');
+    return `${two(d.getDate())}.${two(d.getMonth() + 1)}.${d.getFullYear()} kl. ${two(d.getHours())}.${two(d.getMinutes())}`;
+  }
+
+  return { api, el, clearErrors, showErrors, start, status, when, $ };
+})();
