@@ -38,7 +38,7 @@ class KbChangeRepository:
     """Records and reads changes in the handoff database."""
 
     def __init__(self, engine: Engine) -> None:
-        """Use the handoff database's ``engine`` (migrated to 0002_editor or later)."""
+        """Use the handoff database's ``engine`` (migrated to 0004_editor or later)."""
         self._engine = engine
 
     def record(self, change: Change) -> Change:

@@ -6,9 +6,10 @@ The loader's checker is passed in; its problems name file, line, entry and field
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
 
-from bot.kb.models import Address, Location, Text
+from bot.kb.models import Address, KnowledgeBase, Location, Text
 
 
 class Checker(Protocol):
@@ -74,3 +75,33 @@ def faq_synonyms(data: dict[str, Any], c: Checker) -> tuple[tuple[str, ...], ...
             )
         groups.append(group)
     return tuple(groups)
+
+
+def logo_url(data: dict[str, Any], c: Checker) -> str:
+    """The widget's logo: an https address or a path on the bot's own server (issue 10)."""
+    url = c.string(data.get("logo_url"), "", "logo_url", required=False)
+    if url and not re.match(r"^(https?://\S+|/[\w./-]+)$", url):
+        c.fail("", "logo_url", f"'{url}' is not a web address (https://…) or a path (/…)")
+    return url
+
+
+def sample_entries(kb: KnowledgeBase) -> tuple[str, ...]:
+    """Where the knowledge base still holds sample content for editors to verify."""
+    marked = [f"service_desks.yml: {loc.id}" for loc in kb.locations if loc.sample]
+    marked += [
+        f"service_desks.yml: {loc.id}.address"
+        for loc in kb.locations
+        if loc.address and loc.address.sample
+    ]
+    marked += [
+        f"closures.yml: {e.start}" + (f"..{e.end}" if e.end != e.start else "")
+        for e in kb.exceptions
+        if e.sample
+    ]
+    if kb.contact.postal_address_sample:
+        marked.append("contact.yml: post.address")
+    marked += [f"services.yml: {s.id}" for s in kb.services if s.sample]
+    marked += ["services.yml: meetings"] if kb.meetings.sample else []
+    marked += [f"faq.yml: {f.id}" for f in kb.faq if f.sample]
+    marked += [f"municipality.yml: {key}" for key in kb.municipality.sample]
+    return tuple(marked)

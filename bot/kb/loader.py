@@ -14,7 +14,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from bot.kb.extras import address, faq_synonyms, generic_words
+from bot.kb.extras import address, faq_synonyms, generic_words, logo_url, sample_entries
 from bot.kb.meetings import meetings
 from bot.kb.models import (
     LANGUAGES,
@@ -402,10 +402,7 @@ def _municipality(data: dict[str, Any], c: _Checker) -> Municipality:
     colour = c.string(data.get("brand_colour"), "", "brand_colour")
     if colour and not re.match(r"^#[0-9a-fA-F]{6}$", colour):
         c.fail("", "brand_colour", f"'{colour}' is not a colour like #0b4f6c")
-    # widget (issue 10): an https address or a path on the bot's own server.
-    logo_url = c.string(data.get("logo_url"), "", "logo_url", required=False)
-    if logo_url and not re.match(r"^(https?://\S+|/[\w./-]+)$", logo_url):
-        c.fail("", "logo_url", f"'{logo_url}' is not a web address (https://…) or a path (/…)")
+    logo = logo_url(data, c)
     chat = c.mapping(data.get("chat"), "chat", "chat")
     staffed = c.string(chat.get("staffed"), "chat", "staffed")
     if staffed and staffed not in CHAT_STAFFED:
@@ -422,29 +419,8 @@ def _municipality(data: dict[str, Any], c: _Checker) -> Municipality:
         brand_colour=colour,
         chat_staffed=staffed or "phone_hours",
         sample=sample,
-        logo_url=logo_url,
+        logo_url=logo,
     )
-
-
-def _sample_entries(kb: KnowledgeBase) -> tuple[str, ...]:
-    marked = [f"service_desks.yml: {loc.id}" for loc in kb.locations if loc.sample]
-    marked += [
-        f"service_desks.yml: {loc.id}.address"
-        for loc in kb.locations
-        if loc.address and loc.address.sample
-    ]
-    marked += [
-        f"closures.yml: {e.start}" + (f"..{e.end}" if e.end != e.start else "")
-        for e in kb.exceptions
-        if e.sample
-    ]
-    if kb.contact.postal_address_sample:
-        marked.append("contact.yml: post.address")
-    marked += [f"services.yml: {s.id}" for s in kb.services if s.sample]
-    marked += ["services.yml: meetings"] if kb.meetings.sample else []
-    marked += [f"faq.yml: {f.id}" for f in kb.faq if f.sample]
-    marked += [f"municipality.yml: {key}" for key in kb.municipality.sample]
-    return tuple(marked)
 
 
 def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
@@ -498,4 +474,4 @@ def load_knowledge_base(directory: str | Path) -> KnowledgeBase:
         faq_synonyms=synonyms,
         meetings=meetings(raw["services.yml"], checkers["services.yml"]),
     )
-    return KnowledgeBase(**{**kb.__dict__, "sample_entries": _sample_entries(kb)})
+    return KnowledgeBase(**{**kb.__dict__, "sample_entries": sample_entries(kb)})
