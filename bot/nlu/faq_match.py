@@ -56,6 +56,33 @@ def function_words() -> frozenset[str]:
     return frozenset(words(data["function_words"]))
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What matching needs from one knowledge base, computed once per loaded version."""
+
+    whole: dict[str, str]
+    starts: list[tuple[str, str]]
+    places: frozenset[str]
+    phrasings: list[tuple[FaqEntry, str, list[str]]]
+
+
+# The last knowledge base seen and its prepared tables (the store hands out one object
+# per loaded version, so a hot reload makes a new entry).
+_LAST: list[tuple[KnowledgeBase, _Prepared]] = []
+
+
+def _prepared(kb: KnowledgeBase) -> _Prepared:
+    if _LAST and _LAST[0][0] is kb:
+        return _LAST[0][1]
+    whole, starts = _synonym_table(kb)
+    ready = _Prepared(whole, starts, place_words(kb), [])
+    _LAST[:] = [(kb, ready)]
+    for entry in kb.faq:
+        for phrasing in entry.questions:
+            ready.phrasings.append((entry, phrasing, topic_words(phrasing, kb)))
+    return ready
+
+
 def _synonym_table(kb: KnowledgeBase) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Whole words and (longest first) word starts -> the first word of their group."""
     whole: dict[str, str] = {}
@@ -107,7 +134,8 @@ def topic_words(text: str, kb: KnowledgeBase) -> list[str]:
     Words with digits (a year, an amount, a case or phone number) say nothing about the
     topic and are left out.
     """
-    whole, starts = _synonym_table(kb)
+    ready = _prepared(kb)
+    whole, starts = ready.whole, ready.starts
     stop = function_words()
     result = []
     for word in _split(fold(text), whole):
@@ -134,6 +162,7 @@ def _typo_of(word: str, whole: dict[str, str]) -> str:
     return whole[found[0]] if found else word
 
 
+@lru_cache(maxsize=65536)
 def _same(a: str, b: str, places: frozenset[str] = frozenset()) -> bool:
     """Equal, one the stem of the other (kort/kortare), two endings, or one typo apart.
 
@@ -176,15 +205,12 @@ def match_faq(text: str, kb: KnowledgeBase) -> FaqMatch | None:
     query = topic_words(text, kb)
     if not query:
         return None
-    places = place_words(kb)
+    ready = _prepared(kb)
     best: FaqMatch | None = None
     best_key = (0.0, 0.0)
-    for entry in kb.faq:
-        for phrasing in entry.questions:
-            tokens = topic_words(phrasing, kb)
-            if not tokens:
-                continue
-            q_share, p_share = _coverage(query, tokens, places)
+    for entry, phrasing, tokens in ready.phrasings:
+        if tokens:
+            q_share, p_share = _coverage(query, tokens, ready.places)
             if q_share < QUESTION_COVERAGE or p_share < PHRASING_COVERAGE:
                 continue
             score = 50.0 * (q_share + p_share)

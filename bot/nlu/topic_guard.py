@@ -2,7 +2,8 @@
 
 Runs after the intent classifier and the fallback classifier. Two checks, both from data:
 
-1. **An FAQ entry beats a generic intent.** "når tømmer de bospannet" looks like an
+1. **An FAQ entry beats a generic intent** (any but an emergency, a request for a person,
+   yes and no). "når tømmer de bospannet" looks like an
    opening-hours question, and "kan eg maile inn dokumenta" like a contact question, but
    the knowledge base has an FAQ answer for each. When the FAQ matches strongly
    (bot/nlu/faq_match.py, both ways at least :data:`FAQ_OVER_INTENT_SCORE`) and no place
@@ -12,7 +13,8 @@ Runs after the intent classifier and the fallback classifier. Two checks, both f
    innbyggjarservice's hours or place; the bot must not give the desks' hours for them.
    Training learns each intent's words; a word of the message that only the examples of
    ``ask_municipal_topic`` or ``out_of_scope`` use (and no answerable intent) moves the
-   message to that intent, whose action declines honestly with a search link.
+   message to that intent, whose action declines honestly with a search link. A service
+   of the knowledge base named without a place ("bestille time tysdag") is ``ask_service``.
 
 The new intent is put first in the ranking with the old confidence; the reason is in the
 parse result as ``topic_guard`` (seen in the console's intent column and in tests).
@@ -51,8 +53,21 @@ OTHER_TOPICS = (MUNICIPAL_TOPIC, OUT_OF_SCOPE)
 # Intents whose answers are about innbyggjarservice itself (hours, place): a word of
 # another topic in the message means the question is about that topic instead.
 DESK_INTENTS = frozenset({"ask_opening_hours", "ask_open_now", "ask_location", "inform"})
-# Intents an FAQ entry may take a message from (the FAQ answers that exact question).
-FAQ_YIELDING = DESK_INTENTS | {"ask_phone", "ask_contact", "ask_post", "ask_service"}
+# Intents an FAQ entry never takes a message from: an emergency, a request for a person,
+# a yes or no, the intents whose actions already try the FAQ, and the postal address
+# (its answer already says to send documents digitally, like the FAQ on it).
+FAQ_NEVER = frozenset(
+    {
+        "ask_emergency",
+        "request_human",
+        "affirm",
+        "deny",
+        "nlu_fallback",
+        "ask_post",
+        MUNICIPAL_TOPIC,
+    }
+)
+SERVICE_INTENT = "ask_service"
 # Both shares of topic words covered (bot/nlu/faq_match.py) at least this much: 100 is
 # every word both ways; 80 allows one extra word on one side of a two-or-three-word match.
 FAQ_OVER_INTENT_SCORE = 80.0
@@ -238,12 +253,18 @@ class TopicGuard(GraphComponent):
         """Moves one parsed message to another intent if one of the two checks says so."""
         intent = str((message.get(INTENT) or {}).get(INTENT_NAME_KEY))
         text = message.get(TEXT) or ""
-        places = [e for e in message.get(ENTITIES) or [] if e.get("entity") == "location"]
-        if intent in FAQ_YIELDING and not places:
+        entities = [str(e.get("entity")) for e in message.get(ENTITIES) or []]
+        places = "location" in entities
+        if intent not in FAQ_NEVER and not places:
             match = match_faq(text, self._store.get())
             if match is not None and match.score >= self._config["faq_over_intent_score"]:
                 reroute(message, MUNICIPAL_TOPIC, f"faq:{match.entry.id} over {intent}")
                 return
+        if intent in DESK_INTENTS and "service" in entities and not places:
+            # "kan jeg bestille time tirsdag": a service the knowledge base explains,
+            # named without a desk, is a question about the service, not the hours.
+            reroute(message, SERVICE_INTENT, f"service named: {SERVICE_INTENT} over {intent}")
+            return
         if intent in DESK_INTENTS:
             other = self._vocab.other_topic(text)
             if other is not None:
