@@ -2,12 +2,13 @@
 
 Runs after the intent classifier and the fallback classifier. Two checks, both from data:
 
-1. **An FAQ entry beats a generic intent** (any but an emergency, a request for a person,
-   yes and no). "når tømmer de bospannet" looks like an
-   opening-hours question, and "kan eg maile inn dokumenta" like a contact question, but
-   the knowledge base has an FAQ answer for each. When the FAQ matches strongly
-   (bot/nlu/faq_match.py, both ways at least :data:`FAQ_OVER_INTENT_SCORE`) and no place
-   is named, the intent becomes ``ask_municipal_topic``, whose action answers the FAQ.
+1. **An FAQ entry beats a generic intent** (any but a request for a person, yes, no and
+   the postal address; an emergency only for a word-for-word match). "når tømmer de
+   bospannet" looks like an opening-hours question, and "kan eg maile inn dokumenta" like
+   a contact question, but the knowledge base has an FAQ answer for each. When the FAQ
+   matches strongly (bot/nlu/faq_match.py, both ways at least
+   :data:`FAQ_OVER_INTENT_SCORE`), the intent becomes ``ask_municipal_topic``, whose action
+   answers the FAQ.
 2. **Another topic's word beats the desk's intents.** "når er biblioteket ope", "kor kan
    eg parkere i knarvik" and "kva kostar pizza på manger" look like questions about
    innbyggjarservice's hours or place; the bot must not give the desks' hours for them.
@@ -53,20 +54,15 @@ OTHER_TOPICS = (MUNICIPAL_TOPIC, OUT_OF_SCOPE)
 # Intents whose answers are about innbyggjarservice itself (hours, place): a word of
 # another topic in the message means the question is about that topic instead.
 DESK_INTENTS = frozenset({"ask_opening_hours", "ask_open_now", "ask_location", "inform"})
-# Intents an FAQ entry never takes a message from: an emergency, a request for a person,
-# a yes or no, the intents whose actions already try the FAQ, and the postal address
+# Intents an FAQ entry never takes a message from: a request for a person, a yes or no,
+# the intents whose actions already try the FAQ, and the postal address
 # (its answer already says to send documents digitally, like the FAQ on it).
 FAQ_NEVER = frozenset(
-    {
-        "ask_emergency",
-        "request_human",
-        "affirm",
-        "deny",
-        "nlu_fallback",
-        "ask_post",
-        MUNICIPAL_TOPIC,
-    }
+    {"request_human", "affirm", "deny", "nlu_fallback", "ask_post", MUNICIPAL_TOPIC}
 )
+# An emergency yields only to an FAQ phrasing matched word for word both ways ("det brenn
+# i bosspannet" shares one word of two with the FAQ on rubbish collection).
+EMERGENCY = "ask_emergency"
 SERVICE_INTENT = "ask_service"
 # Both shares of topic words covered (bot/nlu/faq_match.py) at least this much: 100 is
 # every word both ways; 80 allows one extra word on one side of a two-or-three-word match.
@@ -255,9 +251,12 @@ class TopicGuard(GraphComponent):
         text = message.get(TEXT) or ""
         entities = [str(e.get("entity")) for e in message.get(ENTITIES) or []]
         places = "location" in entities
-        if intent not in FAQ_NEVER and not places:
+        if intent not in FAQ_NEVER:
+            # A named place is a topic word the FAQ phrasing lacks, so "kor er kontoret på
+            # manger" stays a "where" question; "tømming av bosspann på manger" does not.
             match = match_faq(text, self._store.get())
-            if match is not None and match.score >= self._config["faq_over_intent_score"]:
+            needed = 100.0 if intent == EMERGENCY else self._config["faq_over_intent_score"]
+            if match is not None and match.score >= needed:
                 reroute(message, MUNICIPAL_TOPIC, f"faq:{match.entry.id} over {intent}")
                 return
         if intent in DESK_INTENTS and "service" in entities and not places:
