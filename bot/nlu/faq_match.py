@@ -84,11 +84,16 @@ def _prepared(kb: KnowledgeBase) -> _Prepared:
 
 
 def _synonym_table(kb: KnowledgeBase) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """Whole words and (longest first) word starts -> the first word of their group."""
+    """Whole words and (longest first) word starts -> the first word of their group.
+
+    A group sharing a word with an earlier group extends it (faq.yml can add English
+    words to "søppel" in a group of their own).
+    """
     whole: dict[str, str] = {}
     starts: list[tuple[str, str]] = []
     for group in kb.faq_synonyms:
-        canonical = _plain(group[0])
+        shared = next((whole[_plain(w)] for w in group if _plain(w) in whole), None)
+        canonical = shared or _plain(group[0])
         for word in group:
             folded = _plain(word)
             whole.setdefault(folded, canonical)
