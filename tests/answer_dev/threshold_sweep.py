@@ -20,7 +20,7 @@ KB = ROOT / "tests" / "fixtures" / "knowledge_base"
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--cases", default=str(ROOT / "tests" / "answer_dev" / "answers.yml"))
     parser.add_argument("--out-dir", default=str(ROOT / "results"))
     args, rest = parser.parse_known_args(argv)
