@@ -195,3 +195,28 @@ def test_confusion_matrix_and_top_confusions() -> None:
     lines = top_confusions(matrix)
     assert len(lines) == 2
     assert "ask_post -> ask_contact" in lines[0] and "2 of 10" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "ambiguous"),
+    [("ask_location", "ask_opening_hours", False), ("ask_location", "ask_phone", True)],
+)
+def test_interchangeable_intents_are_not_an_ambiguity(
+    first: str, second: str, ambiguous: bool
+) -> None:
+    classifier = TunableFallbackClassifier(
+        {"threshold": 0.3, "ambiguity_threshold": 0.05,
+         "interchangeable": ["ask_location", "ask_opening_hours"]}
+    )  # fmt: skip
+    message = Message(
+        data={
+            "text": "when does the office in knarvik close",
+            "intent": {"name": first, "confidence": 0.48},
+            "intent_ranking": [
+                {"name": first, "confidence": 0.48},
+                {"name": second, "confidence": 0.44},
+            ],
+        }
+    )
+    classifier.process([message])
+    assert (message.get("intent")["name"] == "nlu_fallback") is ambiguous

@@ -17,6 +17,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.fallback_classifier import THRESHOLD_KEY, FallbackClassifier
+from rasa.shared.nlu.constants import INTENT_NAME_KEY, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
 
 THRESHOLD_ENV = "NLU_FALLBACK_THRESHOLD"
 
@@ -43,11 +45,30 @@ def threshold_override(environ: dict[str, str] | None = None) -> float | None:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class TunableFallbackClassifier(FallbackClassifier):
-    """The fallback classifier; ``NLU_FALLBACK_THRESHOLD`` overrides its threshold."""
+    """The fallback classifier; ``NLU_FALLBACK_THRESHOLD`` overrides its threshold.
+
+    ``interchangeable`` (config.yml) lists intents whose answers give the same facts
+    (the desks' opening hours and places): two of them close together at the top is not
+    an ambiguity worth a "did not understand" ("when does the office in knarvik close":
+    ask_location 0.48, ask_opening_hours 0.44).
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**FallbackClassifier.get_default_config(), "interchangeable": []}
 
     def __init__(self, config: dict[str, Any]) -> None:
         override = threshold_override()
         super().__init__(config if override is None else {**config, THRESHOLD_KEY: override})
+        self._interchangeable = frozenset(config.get("interchangeable") or [])
+
+    def _nlu_prediction_ambiguous(self, message: Message) -> tuple[bool, float | None]:
+        ranking = message.data.get(INTENT_RANKING_KEY, [])
+        top = {str(r.get(INTENT_NAME_KEY)) for r in ranking[:2]}
+        if len(ranking) >= 2 and top <= self._interchangeable:
+            return False, None
+        ambiguous, delta = super()._nlu_prediction_ambiguous(message)
+        return ambiguous, delta
 
     @classmethod
     def create(
