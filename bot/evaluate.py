@@ -35,6 +35,8 @@ class Report:
     parse_ms_median: float = 0.0
     parse_ms_p95: float = 0.0
     model_load_s: float = 0.0
+    # expected intent -> predicted intent -> count, for every example (the diagonal too)
+    confusion: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 async def _evaluate(model: str, test_data: str) -> Report:
@@ -52,6 +54,7 @@ async def _evaluate(model: str, test_data: str) -> Report:
     correct, fallback, timings = 0, 0, []
     totals: Counter[str] = Counter()
     hits: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
     mistakes: list[dict[str, object]] = []
     for example in data.intent_examples:
         text, gold = example.get("text"), example.get("intent")
@@ -60,6 +63,7 @@ async def _evaluate(model: str, test_data: str) -> Report:
         timings.append((time.perf_counter() - started) * 1000)
         predicted = parsed["intent"]["name"]
         totals[gold] += 1
+        pairs[(gold, predicted)] += 1
         if predicted == gold:
             correct += 1
             hits[gold] += 1
@@ -84,7 +88,34 @@ async def _evaluate(model: str, test_data: str) -> Report:
         parse_ms_median=round(statistics.median(timings), 2) if timings else 0.0,
         parse_ms_p95=round(timings[int(len(timings) * 0.95) - 1], 2) if timings else 0.0,
         model_load_s=round(load_s, 2),
+        confusion=confusion_matrix(pairs),
     )
+
+
+def confusion_matrix(pairs: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """Expected intent -> predicted intent -> count."""
+    matrix: dict[str, dict[str, int]] = {}
+    for (gold, predicted), count in sorted(pairs.items()):
+        matrix.setdefault(gold, {})[predicted] = count
+    return matrix
+
+
+def top_confusions(matrix: dict[str, dict[str, int]], limit: int = 12) -> list[str]:
+    """The most frequent mistakes (expected -> predicted), as readable lines.
+
+    A full matrix of 20 intents is unreadable in a terminal; the mistakes that happen
+    most are what to look at first. The full matrix is in the JSON report.
+    """
+    totals = {gold: sum(row.values()) for gold, row in matrix.items()}
+    wrong = sorted(
+        ((count, gold, predicted) for gold, row in matrix.items()
+         for predicted, count in row.items() if predicted != gold),
+        key=lambda item: (-item[0], item[1], item[2]),
+    )  # fmt: skip
+    return [
+        f"  {gold:>20} -> {predicted:<20} {count:>3} of {totals[gold]}"
+        for count, gold, predicted in wrong[:limit]
+    ]
 
 
 def evaluate(model: str = DEFAULT_MODEL, test_data: str = DEFAULT_TEST_DATA) -> Report:
@@ -108,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{report.fallback} sent to fallback; parse median {report.parse_ms_median} ms, "
         f"p95 {report.parse_ms_p95} ms; model load {report.model_load_s} s"
     )
+    print("top confusions (expected -> predicted, count of the expected intent's examples):")
+    for line in top_confusions(report.confusion) or ["  none"]:
+        print(line)
+    print("mistakes:")
     for mistake in report.mistakes:
         print(
             f"  {mistake['expected']:>18} -> {mistake['predicted']:<18} "
