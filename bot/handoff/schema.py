@@ -48,7 +48,12 @@ from .records import Language, Sender, StaffRole
 from .states import HandoffState
 
 __all__ = [
+    "CONSOLE_TABLES",
     "CONVERSATION_ID_MAX",
+    "STAFF_STATUSES",
+    "canned_replies_table",
+    "conversation_context_table",
+    "staff_status_table",
     "HANDOFF_TABLES",
     "MAX_FIRST_NAME_LENGTH",
     "WEB_TABLES",
@@ -283,3 +288,55 @@ HANDOFF_TABLES = (
 
 WEB_TABLES = ("web_staff_presence", "web_conversation_flags", "web_console_sessions")
 """Tables the old web layer created with ``create_all`` when it started."""
+
+# ----- console (wp-console): staff status, citizen context, own canned replies ------
+
+STAFF_STATUSES = ("available", "break", "busy")
+"""What a staff member can set themselves to; only ``available`` gets chats."""
+
+staff_status_table = Table(
+    "console_staff_status",
+    metadata,
+    Column(
+        "staff_user_id",
+        Integer,
+        ForeignKey("staff_users.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("status", String(10), nullable=False),
+    Column("max_chats", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint(_in_values("status", STAFF_STATUSES), name="ck_console_staff_status_status"),
+)
+"""Each staff member's status and limit of concurrent chats (no row: available, default)."""
+
+conversation_context_table = Table(
+    "console_conversation_context",
+    metadata,
+    Column("conversation_id", String(64), primary_key=True),
+    Column("page", String(200), nullable=True),
+    Column("citizen_seen_at", UTCDateTime, nullable=True),
+    Column("citizen_left_at", UTCDateTime, nullable=True),
+)
+"""Per conversation: the page (path only) the citizen started on, when they last polled
+and when they left (tab closed). Removed with the conversation (bot.web.presence)."""
+
+canned_replies_table = Table(
+    "console_canned_replies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner_id", Integer, ForeignKey("staff_users.id"), nullable=True, index=True),
+    Column("title", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", String(5), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""Canned replies written by staff: personal (``owner_id``) or the team's (NULL)."""
+
+CONSOLE_TABLES = (
+    "console_staff_status",
+    "console_conversation_context",
+    "console_canned_replies",
+)
+"""Tables added by migration 0002_console."""

@@ -21,13 +21,13 @@ from sqlalchemy.engine import Engine
 
 from bot.handoff import HandoffStore, SchemaVersionError
 from bot.handoff.migrate import alembic_config, current_revisions
-from bot.handoff.schema import HANDOFF_TABLES, WEB_TABLES, metadata
+from bot.handoff.schema import CONSOLE_TABLES, HANDOFF_TABLES, WEB_TABLES, metadata
 from tests.handoff.conftest import STAFF_PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
 ALEMBIC = Path(sys.executable).with_name("alembic")
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
-ALL_TABLES = {*HANDOFF_TABLES, *WEB_TABLES}
+ALL_TABLES = {*HANDOFF_TABLES, *WEB_TABLES, *CONSOLE_TABLES}  # wp-console: CONSOLE_TABLES
 
 
 @pytest.fixture
