@@ -15,7 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from .database import Database
 from .schema import (
@@ -34,6 +36,7 @@ __all__ = [
     "StaffStatus",
     "StaffingRepository",
     "default_max_chats",
+    "read_statuses",
 ]
 
 AVAILABLE = "available"
@@ -97,6 +100,50 @@ def check_status(status: str, max_chats: int | None) -> None:
         raise ValueError(f"The chat limit must be 1..{MAX_CHATS_LIMIT}, not {max_chats}.")
 
 
+def read_statuses(executor: Connection | Session) -> list[StaffStatus]:
+    """Every active staff member's status, held chats and last poll, by first name.
+
+    Args:
+        executor: An open connection or session on the handoff database.
+    """
+    status = staff_status_table
+    presence = staff_presence_table
+    held = (
+        select(ConversationRow.claimed_by, func.count().label("n"))
+        .where(ConversationRow.state == HandoffState.WITH_HUMAN.value)
+        .group_by(ConversationRow.claimed_by)
+        .subquery()
+    )
+    query = (
+        select(
+            StaffUserRow.id,
+            StaffUserRow.first_name,
+            status.c.status,
+            status.c.max_chats,
+            held.c.n,
+            presence.c.last_seen,
+        )
+        .select_from(StaffUserRow)
+        .outerjoin(status, status.c.staff_user_id == StaffUserRow.id)
+        .outerjoin(held, held.c.claimed_by == StaffUserRow.id)
+        .outerjoin(presence, presence.c.staff_user_id == StaffUserRow.id)
+        .where(StaffUserRow.active.is_(True))
+        .order_by(StaffUserRow.first_name, StaffUserRow.id)
+    )
+    default = default_max_chats()
+    return [
+        StaffStatus(
+            staff_user_id=row[0],
+            first_name=row[1],
+            status=row[2] or AVAILABLE,
+            max_chats=row[3] or default,
+            active_chats=int(row[4] or 0),
+            last_seen=row[5],
+        )
+        for row in executor.execute(query).all()
+    ]
+
+
 class StaffingRepository:
     """The ``console_staff_status`` table, read together with presence and held chats."""
 
@@ -137,44 +184,8 @@ class StaffingRepository:
 
     def all(self) -> list[StaffStatus]:
         """Every active staff member's status, held chats and last poll, by first name."""
-        status = staff_status_table
-        presence = staff_presence_table
-        held = (
-            select(ConversationRow.claimed_by, func.count().label("n"))
-            .where(ConversationRow.state == HandoffState.WITH_HUMAN.value)
-            .group_by(ConversationRow.claimed_by)
-            .subquery()
-        )
-        query = (
-            select(
-                StaffUserRow.id,
-                StaffUserRow.first_name,
-                status.c.status,
-                status.c.max_chats,
-                held.c.n,
-                presence.c.last_seen,
-            )
-            .select_from(StaffUserRow)
-            .outerjoin(status, status.c.staff_user_id == StaffUserRow.id)
-            .outerjoin(held, held.c.claimed_by == StaffUserRow.id)
-            .outerjoin(presence, presence.c.staff_user_id == StaffUserRow.id)
-            .where(StaffUserRow.active.is_(True))
-            .order_by(StaffUserRow.first_name, StaffUserRow.id)
-        )
-        default = default_max_chats()
         with self._db.session() as session:
-            rows = session.execute(query).all()
-        return [
-            StaffStatus(
-                staff_user_id=row[0],
-                first_name=row[1],
-                status=row[2] or AVAILABLE,
-                max_chats=row[3] or default,
-                active_chats=int(row[4] or 0),
-                last_seen=row[5],
-            )
-            for row in rows
-        ]
+            return read_statuses(session)
 
     def get(self, staff_user_id: int) -> StaffStatus | None:
         """One active staff member's status, or None if no such active user."""
