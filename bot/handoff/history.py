@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 
 from .database import Database
 from .moves import to_conversation
@@ -35,7 +35,9 @@ __all__ = [
 GENERIC_INTENTS = frozenset(
     {"affirm", "deny", "greet", "goodbye", "thanks", "request_human", "inform", "nlu_fallback"}
 )
-"""Intents that say nothing about what the citizen wants ("Ja, takk", "Hei")."""
+"""Intents that name no topic ("Ja, takk", "Hei", "Kan eg snakke med ein person?")."""
+SMALL_TALK = frozenset({"affirm", "deny", "greet", "goodbye", "thanks"})
+"""Intents of messages that are never the citizen's question."""
 _STAFF_EVENTS = (Event.CLAIM.value, Event.TRANSFER.value)
 MAX_HITS = 100
 
@@ -44,7 +46,8 @@ def handoff_question(messages: Sequence[Message], before: datetime | None = None
     """The citizen message that led to the handoff, not the "Ja, takk" that confirmed it.
 
     The last citizen message (before ``before``, if given) with a topical intent; else
-    the last one with any text; None if the citizen wrote nothing.
+    the last one that is not small talk (a request for a person, an unrecognised
+    question); else the last one; None if the citizen wrote nothing.
     """
     said = [
         m
@@ -57,7 +60,7 @@ def handoff_question(messages: Sequence[Message], before: datetime | None = None
         if message.intent and message.intent not in GENERIC_INTENTS:
             return message
     for message in reversed(said):
-        if message.intent != "affirm":
+        if message.intent not in SMALL_TALK:
             return message
     return said[-1] if said else None
 
@@ -148,15 +151,17 @@ class HistoryRepository:
                 )
             )
         if query.staff_user_id is not None:
-            where.append(
-                or_(
-                    conv.claimed_by == query.staff_user_id,
-                    exists().where(
-                        MessageRow.conversation_id == conv.id,
-                        MessageRow.staff_user_id == query.staff_user_id,
-                    ),
-                )
+            took_it = exists().where(
+                TransitionRow.conversation_id == conv.id,
+                TransitionRow.event.in_(_STAFF_EVENTS),
+                StaffUserRow.id == query.staff_user_id,
+                TransitionRow.actor == literal("staff:") + StaffUserRow.username,
             )
+            wrote = exists().where(
+                MessageRow.conversation_id == conv.id,
+                MessageRow.staff_user_id == query.staff_user_id,
+            )
+            where.append(or_(conv.claimed_by == query.staff_user_id, wrote, took_it))
         with self._db.session() as session:
             rows = session.execute(
                 select(conv).where(and_(*where)).order_by(conv.updated_at.desc()).limit(limit)
@@ -169,6 +174,16 @@ class HistoryRepository:
                     .where(
                         MessageRow.conversation_id.in_(list(authors)),
                         MessageRow.staff_user_id.isnot(None),
+                    )
+                    .distinct()
+                ).all():
+                    authors[conversation_id].add(staff_id)
+                for conversation_id, staff_id in session.execute(
+                    select(TransitionRow.conversation_id, StaffUserRow.id)
+                    .where(
+                        TransitionRow.conversation_id.in_(list(authors)),
+                        TransitionRow.event.in_(_STAFF_EVENTS),
+                        TransitionRow.actor == literal("staff:") + StaffUserRow.username,
                     )
                     .distinct()
                 ).all():

@@ -171,13 +171,8 @@ class StaffingRepository:
                 return
             try:
                 with self._db.session() as session:
-                    session.execute(
-                        table.insert().values(
-                            staff_user_id=staff_user_id,
-                            max_chats=max_chats or default_max_chats(),
-                            **values,
-                        )
-                    )
+                    row = {"staff_user_id": staff_user_id, "max_chats": default_max_chats()}
+                    session.execute(table.insert().values({**row, **values}))
                 return
             except IntegrityError:
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from .canned import CannedReply
 from .errors import ConversationNotFound
 from .ports import Refused
 from .records import Note, StaffUser
@@ -21,6 +22,8 @@ from .states import Event, HandoffState, InvalidTransition
 __all__ = [
     "citizen_left",
     "claim_within_capacity",
+    "delete_canned",
+    "save_canned",
     "requeue",
     "set_status",
     "transfer",
@@ -203,3 +206,32 @@ def _drop(service: HandoffService, conversation_id: str) -> bool:
         return False  # claimed or changed meanwhile
     service._system(conversation_id, "chat_citizen_left", conversation.language.value)
     return True
+
+
+# ----- staff-written canned replies ---------------------------------------------------
+
+
+async def save_canned(
+    service: HandoffService,
+    reply_id: int | None,
+    owner_id: int | None,
+    title: str,
+    text: str,
+    language: str | None,
+) -> CannedReply | None:
+    """Add (``reply_id`` None) or change a staff-written canned reply (None: no such reply).
+
+    Raises:
+        ValueError: If the title or text is empty or too long, or the language unknown.
+    """
+    canned = service.store.canned
+    if reply_id is None:
+        return await service._run(canned.add, owner_id, title, text, language)
+    if not await service._run(canned.update, reply_id, title, text, language):
+        return None
+    return await service._run(canned.get, reply_id)
+
+
+async def delete_canned(service: HandoffService, reply_id: int) -> bool:
+    """Delete a staff-written canned reply; False if there was none."""
+    return await service._run(service.store.canned.delete, reply_id)
