@@ -45,6 +45,7 @@
   let mineIds = [];         // my conversations, in the sidebar's order
   const seenCitizen = new Map(); // conversation id → citizen messages seen
   let unreadTotal = 0;
+  let lastMine = [];        // the last "mine" list from the queue
   let waitingCount = 0;
 
   // Unsent replies, one per conversation (id → text); kept in sessionStorage (with the
@@ -437,6 +438,7 @@
   }
 
   function renderMine(mine) {
+    lastMine = mine;
     updateUnread(mine);
     mineIds = mine.map((m) => m.conversation_id);
     const list = $('mine-list');
@@ -558,7 +560,7 @@
     setError('conv-error', '');
     conv = { id, state: '', language: 'nn' };
     $('reply-box').value = drafts.get(id) || '';
-    for (const li of $('mine-list').children) li.classList.toggle('is-current', li.dataset.conversationId === id);
+    renderMine(lastMine); // the open conversation has no unread badge
     renderCanned();
     convLoop(id, focusReply);
   }
@@ -606,7 +608,7 @@
     $('citizen-typing').hidden = !data.citizen_typing;
     const fromCitizen = added.filter((m) => m.sender === 'citizen');
     if (announceNew && fromCitizen.length) announce(t('citizenWrote', { text: fromCitizen.map((m) => m.text).join(' ') }));
-    if (conv) seenCitizen.set(conv.id, convMessages.filter((m) => m.sender === 'citizen').length);
+    if (conv) seenCitizen.set(conv.id, Math.max(seenCitizen.get(conv.id) || 0, convMessages.filter((m) => m.sender === 'citizen').length));
     if (added.length) {
       const t = $('transcript');
       t.scrollTop = t.scrollHeight;
