@@ -45,7 +45,8 @@
   let mineIds = [];         // my conversations, in the sidebar's order
   const seenCitizen = new Map(); // conversation id → citizen messages seen
   let unreadTotal = 0;
-  let lastMine = [];        // the last "mine" list from the queue
+  let lastMine = [];
+  const claimedHere = new Set(); // conversations I claimed in this tab: not unread when they appear        // the last "mine" list from the queue
   let waitingCount = 0;
 
   // Unsent replies, one per conversation (id → text); kept in sessionStorage (with the
@@ -442,31 +443,43 @@
     updateUnread(mine);
     mineIds = mine.map((m) => m.conversation_id);
     const list = $('mine-list');
-    const focusedId = document.activeElement && document.activeElement.closest && document.activeElement.closest('#mine-list li');
-    const keep = focusedId ? focusedId.dataset.conversationId : null;
-    list.textContent = '';
-    for (const m of mine) {
-      const current = conv && conv.id === m.conversation_id;
-      const btn = el('button', {
-        type: 'button', class: 'item__open', 'data-testid': 'mine-item-open', 'aria-current': current ? 'true' : null,
-        onclick: () => openConversation(m.conversation_id),
-      },
-      el('span', { class: 'item__row' },
-        el('span', { class: 'badge', text: String(m.language || '?').toUpperCase() }, el('span', { class: 'sr-only', text: ' (' + langName(m.language) + ')' })),
-        el('span', { class: 'item__state', text: topicName(m.topic) }),
-        m.citizen_typing ? el('span', { class: 'item__typing', text: t('typingShort') }) : null,
-        unreadOf(m) ? el('span', { class: 'unread', 'data-testid': 'unread-badge', text: t('unread', { n: unreadOf(m) }) },
-          el('span', { class: 'sr-only', text: ' (' + t('unreadLabel', { n: unreadOf(m) }) + ')' })) : null),
-      el('span', { class: 'item__text', text: m.last_text || '–' }),
-      m.citizen_left ? el('span', { class: 'item__left', 'data-testid': 'mine-left', text: t('citizenLeft') }) : null);
-      list.append(el('li', { class: 'item' + (current ? ' is-current' : ''), 'data-testid': 'mine-item', 'data-conversation-id': m.conversation_id }, btn));
-    }
+    // Keyed update: an item that stays keeps its <li> and <button> (focus, and a click
+    // that is under way, are not lost when the queue answers).
+    const existing = new Map([...list.children].map((li) => [li.dataset.conversationId, li]));
+    const items = [];
+    mine.forEach((m) => {
+      const current = !!(conv && conv.id === m.conversation_id);
+      let li = existing.get(m.conversation_id);
+      existing.delete(m.conversation_id);
+      if (!li) {
+        li = el('li', { class: 'item', 'data-testid': 'mine-item', 'data-conversation-id': m.conversation_id },
+          el('button', { type: 'button', class: 'item__open', 'data-testid': 'mine-item-open', onclick: () => openConversation(m.conversation_id) }));
+      }
+      items.push(li);
+      li.classList.toggle('is-current', current);
+      const btn = li.querySelector('button');
+      if (current) btn.setAttribute('aria-current', 'true'); else btn.removeAttribute('aria-current');
+      const unread = unreadOf(m);
+      const signature = JSON.stringify([m.language, m.topic, m.citizen_typing, unread, m.last_text, m.citizen_left]);
+      if (btn.dataset.signature === signature) return;
+      btn.dataset.signature = signature;
+      btn.replaceChildren(...[
+        el('span', { class: 'item__row' },
+          el('span', { class: 'badge', text: String(m.language || '?').toUpperCase() }, el('span', { class: 'sr-only', text: ' (' + langName(m.language) + ')' })),
+          el('span', { class: 'item__state', text: topicName(m.topic) }),
+          m.citizen_typing ? el('span', { class: 'item__typing', text: t('typingShort') }) : null,
+          unread ? el('span', { class: 'unread', 'data-testid': 'unread-badge', text: t('unread', { n: unread }) },
+            el('span', { class: 'sr-only', text: ' (' + t('unreadLabel', { n: unread }) + ')' })) : null),
+        el('span', { class: 'item__text', text: m.last_text || '–' }),
+        m.citizen_left ? el('span', { class: 'item__left', 'data-testid': 'mine-left', text: t('citizenLeft') }) : null,
+      ].filter(Boolean));
+    });
+    items.forEach((li, i) => {
+      if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
+    });
+    for (const li of existing.values()) li.remove();
     $('mine-count').textContent = String(mine.length);
     $('mine-empty').hidden = mine.length > 0;
-    if (keep) {
-      const again = list.querySelector(`li[data-conversation-id="${CSS.escape(keep)}"] button`);
-      if (again) again.focus();
-    }
   }
 
   async function claim(id, button) {
@@ -474,6 +487,7 @@
     button.disabled = true;
     try {
       await api('POST', `/conversations/${encodeURIComponent(id)}/claim`, {});
+      claimedHere.add(id);
       openConversation(id, true);
     } catch (err) {
       const li = button.closest('li');
@@ -560,7 +574,15 @@
     setError('conv-error', '');
     conv = { id, state: '', language: 'nn' };
     $('reply-box').value = drafts.get(id) || '';
-    renderMine(lastMine); // the open conversation has no unread badge
+    for (const li of $('mine-list').children) {
+      const current = li.dataset.conversationId === id;
+      li.classList.toggle('is-current', current);
+      const button = li.querySelector('button');
+      if (current) button.setAttribute('aria-current', 'true'); else button.removeAttribute('aria-current');
+      if (current) for (const badge of li.querySelectorAll('.unread')) badge.remove(); // read now
+    }
+    unreadTotal = lastMine.reduce((n, m) => n + unreadOf(m), 0);
+    updateTitle();
     renderCanned();
     convLoop(id, focusReply);
   }
@@ -878,7 +900,7 @@
       const count = Number(m.citizen_messages) || 0;
       // On the first queue answer what is there counts as read; chats that arrive later
       // (claimed elsewhere and transferred to me) start unread.
-      if (!seenCitizen.has(m.conversation_id)) seenCitizen.set(m.conversation_id, firstMine ? count : 0);
+      if (!seenCitizen.has(m.conversation_id)) seenCitizen.set(m.conversation_id, firstMine || claimedHere.has(m.conversation_id) ? count : 0);
       if (conv && conv.id === m.conversation_id) seenCitizen.set(m.conversation_id, Math.max(seenCitizen.get(m.conversation_id), count));
     }
     firstMine = false;
