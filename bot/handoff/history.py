@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, func, literal, or_, select
 
 from .database import Database
 from .moves import to_conversation
-from .records import Conversation, Message, Sender
+from .records import Conversation, Message, Sender, Transition
 from .schema import (
     ConversationRow,
     MessageRow,
@@ -29,6 +29,7 @@ __all__ = [
     "HistoryHit",
     "HistoryQuery",
     "HistoryRepository",
+    "asked_for_person_at",
     "handoff_question",
 ]
 
@@ -63,6 +64,12 @@ def handoff_question(messages: Sequence[Message], before: datetime | None = None
         if message.intent not in SMALL_TALK:
             return message
     return said[-1] if said else None
+
+
+def asked_for_person_at(transitions: Sequence[Transition]) -> datetime | None:
+    """When the citizen last asked for a person (the last ``request_human`` move)."""
+    moments = [t.at for t in transitions if t.event is Event.REQUEST_HUMAN]
+    return moments[-1] if moments else None
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.handoff.history import GENERIC_INTENTS, HistoryHit, HistoryQuery, handoff_question
+from bot.handoff.history import GENERIC_INTENTS, HistoryHit, HistoryQuery
 from bot.handoff.records import Sender
 from bot.kb.hours import OSLO
 from bot.messages import ui_texts
 
+from .console_views import asked_question
 from .http import ApiError
 from .state import WebState
 from .views import iso
@@ -101,7 +102,7 @@ def _hit_json(state: WebState, hit: HistoryHit, names: dict[int, str]) -> dict[s
             "contact": hit.contact,
         }
     conversation = hit.conversation
-    asked = handoff_question(state.store.messages.transcript(conversation.id))
+    asked = asked_question(state, conversation.id, state.store.messages.transcript(conversation.id))
     return {
         "kind": "conversation",
         "id": conversation.id,
@@ -139,7 +140,7 @@ def conversation_text(state: WebState, conversation_id: str, language: str) -> s
     texts = ui_texts("console", language, state.knowledge_base())
     messages = state.store.messages.transcript(conversation_id)
     notes = state.store.notes.list(conversation_id)
-    asked = handoff_question(messages)
+    asked = asked_question(state, conversation_id, messages)
     topic = asked.intent if asked and asked.intent not in GENERIC_INTENTS else None
     authors = {m.staff_user_id for m in messages if m.staff_user_id}
     ids = sorted(authors | {n.author_id for n in notes})

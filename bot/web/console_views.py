@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.handoff.history import GENERIC_INTENTS, handoff_question
-from bot.handoff.records import Conversation, Note, OfflineRequest, Sender, StaffUser
+from bot.handoff.history import GENERIC_INTENTS, asked_for_person_at, handoff_question
+from bot.handoff.records import Conversation, Message, Note, OfflineRequest, Sender, StaffUser
 from bot.handoff.staffing import StaffStatus
 from bot.kb.facts import render_answer
 from bot.kb.models import KnowledgeBase
@@ -28,6 +28,7 @@ __all__ = [
     "conversation_snapshot",
     "note_json",
     "offline_json",
+    "asked_question",
     "queue_snapshot",
     "staff_snapshot",
     "user_json",
@@ -68,7 +69,7 @@ def offline_json(item: OfflineRequest) -> dict[str, Any]:
 def _summary(state: WebState, conversation: Conversation) -> dict[str, Any]:
     """What a queue or "mine" item shows: the question, topic, page, presence, counts."""
     messages = state.store.messages.transcript(conversation.id)
-    asked = handoff_question(messages, conversation.waiting_since)
+    asked = asked_question(state, conversation.id, messages)
     citizen = [m for m in messages if m.sender is Sender.CITIZEN]
     context = state.presence.context(conversation.id)
     return {
@@ -83,6 +84,14 @@ def _summary(state: WebState, conversation: Conversation) -> dict[str, Any]:
         "last_message_id": messages[-1].id if messages else 0,
         "citizen_messages": len(citizen),
     }
+
+
+def asked_question(
+    state: WebState, conversation_id: str, messages: list[Message]
+) -> Message | None:
+    """The question that led to the (last) handoff: the topic of a conversation."""
+    moment = asked_for_person_at(state.store.conversations.history(conversation_id))
+    return handoff_question(messages, moment)
 
 
 def _staff_json(item: StaffStatus, cutoff: datetime) -> dict[str, Any]:
@@ -157,7 +166,7 @@ def conversation_snapshot(
             names[note.author_id] = author.first_name if author else "?"
     flags = state.presence.flags(conversation_id)
     context = state.presence.context(conversation_id)
-    asked = handoff_question(state.store.messages.transcript(conversation_id))
+    asked = asked_question(state, conversation_id, state.store.messages.transcript(conversation_id))
     return {
         "conversation": {
             "id": conversation.id,

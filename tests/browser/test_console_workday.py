@@ -178,6 +178,8 @@ def test_console_working_day_two_staff_three_citizens(
     expect(badge).to_have_count(0)
     # A readable title: topic in Norwegian (not the intent name), time, language.
     expect(kari.locator("#conv-title")).to_have_text(re.compile(r"^[^_]+ · .+ · Nynorsk$", re.I))
+    expect(kari.get_by_test_id("transcript-message").filter(has_text="framleis")).to_have_count(1)
+    expect(kari.locator("#conv-title")).to_contain_text("Opningstider")  # the question's topic
     screenshot(kari, "console-conversation")
 
     # Transfer A to Ola with an internal note; it reaches Ola unread.
