@@ -25,6 +25,7 @@ from sanic.response import HTTPResponse
 
 from bot.handoff.store import MAX_NOTE_LENGTH
 from bot.web import console_views as cv
+from bot.web import console_workday as cw
 from bot.web import views
 from bot.web.app import install
 from bot.web.auth import COOKIE_NAME, COOKIE_PATH, QUEUE_ROLES, Staff, require_role, staff_route
@@ -174,13 +175,6 @@ async def conversation(request: Request, staff: Staff, conversation_id: str) -> 
 
 
 @staff_route(csrf=True)
-async def claim(request: Request, staff: Staff, conversation_id: str) -> HTTPResponse:
-    """``POST .../claim``: exactly one staff member wins."""
-    await staff.state.service.claim(conversation_id, staff.user)
-    return response.json({"claimed": True})
-
-
-@staff_route(csrf=True)
 async def reply(request: Request, staff: Staff, conversation_id: str) -> HTTPResponse:
     """``POST .../messages``: the staff member's answer to the citizen."""
     text = _text(parse_json_object(request), staff.state.settings.max_message_chars, "text")
@@ -264,7 +258,7 @@ class ConsoleChannel(InputChannel):
             ("/api/me", {"GET": me}, None),
             ("/api/queue", {"GET": queue}, None),
             (conv, {"GET": conversation}, "alver_console_conversation"),
-            (conv + "/claim", {"POST": claim}, None),
+            (conv + "/claim", {"POST": cw.claim}, None),
             (conv + "/messages", {"POST": reply}, None),
             (conv + "/typing", {"POST": staff_typing}, None),
             (conv + "/notes", {"POST": add_note}, None),
@@ -273,6 +267,7 @@ class ConsoleChannel(InputChannel):
             ("/api/canned-replies", {"GET": canned_replies}, None),
             ("/api/offline-requests", {"GET": offline_requests}, None),
             ("/api/offline-requests/<request_id:int>/answered", {"POST": mark_answered}, None),
+            *cw.ROUTES,  # wp-console: status, transfer, history, own canned replies
             ("/api/<rest:path>", {}, "alver_console_not_found"),
         ]
         for path, handlers, name in routes:

@@ -33,6 +33,7 @@ from bot.handoff.store import MAX_QUESTION_LENGTH
 from bot.web import buttons, views
 from bot.web.app import install
 from bot.web.auth import Citizen, citizen_route, rate_limit
+from bot.web.console_history import clean_page
 from bot.web.cors import install_cors
 from bot.web.http import (
     ApiError,
@@ -71,12 +72,13 @@ async def create_conversation(request: Request) -> HTTPResponse:
     """``POST /conversations``."""
     state = get_state(request.app)
     rate_limit(state.ip_limiter.hit("ip:" + client_ip(request)))
-    language = optional_str(parse_json_object(request, allow_empty=True), "language") or "nn"
+    data = parse_json_object(request, allow_empty=True)
+    language = optional_str(data, "language") or "nn"
     if language not in _LANGUAGES:
-        raise ApiError(
-            400, "invalid_field", "The field 'language' must be 'nn' or 'nb'.", field="language"
-        )
+        raise ApiError(400, "invalid_field", "'language' must be 'nn' or 'nb'.", field="language")
     conversation = await state.service.start(language)
+    if page := clean_page(data.get("page")):  # the start page, shown in the console's queue
+        await state.run(state.presence.set_page, conversation.id, page)
     token = state.tokens.issue(conversation.id)
     body = {"conversation_id": conversation.id, "token": token, "state": conversation.state.value}
     return response.json(body, status=201)
@@ -145,6 +147,7 @@ async def events(request: Request, citizen: Citizen) -> HTTPResponse:
     """``GET /conversations/<id>/events``: long-poll for messages and state changes."""
     state = citizen.state
     conversation_id = citizen.conversation.id
+    await state.run(state.presence.mark_citizen_seen, conversation_id)  # the citizen is here
     after = query_int(request, "after", 0, 0, _MAX_ID)
     wait_max = state.settings.long_poll_seconds
     wait = query_int(request, "wait", wait_max, 0, wait_max)
@@ -277,15 +280,12 @@ class WidgetChannel(InputChannel):
         install(bp)
         install_cors(bp, widget_static.cors_policy)
         conv = "/conversations/<conversation_id:str>"
+        post = functools.partial(post_message, on_new_message=on_new_message)
         routes: list[tuple[str, dict[str, Any], str | None]] = [
             ("/", {"GET": health}, "alver_widget_health"),
             ("/conversations", {"POST": create_conversation}, None),
             (conv, {"DELETE": delete_conversation}, "alver_widget_conversation"),
-            (
-                conv + "/messages",
-                {"POST": functools.partial(post_message, on_new_message=on_new_message)},
-                None,
-            ),
+            (conv + "/messages", {"POST": post}, None),
             (conv + "/events", {"GET": events}, None),
             (conv + "/typing", {"POST": citizen_typing}, None),
             (conv + "/feedback", {"POST": feedback}, None),

@@ -52,6 +52,11 @@ __all__ = [
     "CONVERSATION_ID_MAX",
     "BookingRequestRow",
     "EDITOR_TABLES",
+    "CONSOLE_TABLES",
+    "STAFF_STATUSES",
+    "canned_replies_table",
+    "conversation_context_table",
+    "staff_status_table",
     "HANDOFF_TABLES",
     "INBOX_DECISIONS",
     "INSIGHT_TABLES",
@@ -435,3 +440,54 @@ diff and the previous text for undo (bot.kb.writer). Holds no citizen data."""
 
 EDITOR_TABLES = ("kb_changes",)
 """Tables added by migration 0004_editor."""
+# ----- console (wp-console): staff status, citizen context, own canned replies ------
+
+STAFF_STATUSES = ("available", "break", "busy")
+"""What a staff member can set themselves to; only ``available`` gets chats."""
+
+staff_status_table = Table(
+    "console_staff_status",
+    metadata,
+    Column(
+        "staff_user_id",
+        Integer,
+        ForeignKey("staff_users.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("status", String(10), nullable=False),
+    Column("max_chats", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint(_in_values("status", STAFF_STATUSES), name="ck_console_staff_status_status"),
+)
+"""Each staff member's status and limit of concurrent chats (no row: available, default)."""
+
+conversation_context_table = Table(
+    "console_conversation_context",
+    metadata,
+    Column("conversation_id", String(64), primary_key=True),
+    Column("page", String(200), nullable=True),
+    Column("citizen_seen_at", UTCDateTime, nullable=True),
+    Column("citizen_left_at", UTCDateTime, nullable=True),
+)
+"""Per conversation: the page (path only) the citizen started on, when they last polled
+and when they left (tab closed). Removed with the conversation (bot.web.presence)."""
+
+canned_replies_table = Table(
+    "console_canned_replies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner_id", Integer, ForeignKey("staff_users.id"), nullable=True, index=True),
+    Column("title", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", String(5), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""Canned replies written by staff: personal (``owner_id``) or the team's (NULL)."""
+
+CONSOLE_TABLES = (
+    "console_staff_status",
+    "console_conversation_context",
+    "console_canned_replies",
+)
+"""Tables added by migration 0005_console."""

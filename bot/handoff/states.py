@@ -16,6 +16,8 @@ Allowed moves (everything else is refused)::
     WITH_HUMAN  --HAND_BACK------>  BOT
     WITH_HUMAN  --CLOSE---------->  CLOSED
     CLOSED      --REOPEN--------->  BOT
+    WITH_HUMAN  --TRANSFER------->  WITH_HUMAN  (to a named colleague)
+    WITH_HUMAN  --REQUEUE-------->  WAITING     (back to the queue)
 
 Design decision: the bot is silent in WAITING as well as in WITH_HUMAN. While a
 citizen waits for a person, answers from the bot would be confusing ("is this the
@@ -89,6 +91,12 @@ class Event(str, Enum):
     REOPEN = "reopen"
     """The citizen writes again after the conversation was closed."""
 
+    TRANSFER = "transfer"
+    """The staff member passes the conversation to a named colleague."""
+
+    REQUEUE = "requeue"
+    """The staff member puts the conversation back in the queue for anyone to take."""
+
 
 StateLike = HandoffState | str
 EventLike = Event | str
@@ -102,6 +110,8 @@ _TABLE: dict[tuple[HandoffState, Event], HandoffState] = {
     (HandoffState.WITH_HUMAN, Event.HAND_BACK): HandoffState.BOT,
     (HandoffState.WITH_HUMAN, Event.CLOSE): HandoffState.CLOSED,
     (HandoffState.CLOSED, Event.REOPEN): HandoffState.BOT,
+    (HandoffState.WITH_HUMAN, Event.TRANSFER): HandoffState.WITH_HUMAN,
+    (HandoffState.WITH_HUMAN, Event.REQUEUE): HandoffState.WAITING,
 }
 
 TRANSITIONS: Mapping[tuple[HandoffState, Event], HandoffState] = MappingProxyType(_TABLE)

@@ -13,6 +13,10 @@ repository per concern, all sharing one engine and one injectable clock:
 ``users``           staff users and logins
 ``retention``       purging data past the retention period
 ``insight``         ratings, inbox decisions, the report's statistics
+``staffing``        staff status and chat limits (console)
+``transfers``       transfer to a colleague, back to the queue (console)
+``history``         search of handled conversations and answered requests
+``canned``          canned replies written by staff
 ==================  ====================================================
 
 It is safe to share between threads; every method runs in its own short
@@ -28,6 +32,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from .canned import CannedReplyRepository
 from .common import (
     DATABASE_URL_ENV,
     DEFAULT_DATABASE_URL,
@@ -41,6 +46,7 @@ from .common import (
 )
 from .conversations import ConversationRepository
 from .database import Database
+from .history import HistoryRepository
 from .insight import InsightRepository
 from .messages import MessageRepository
 from .migrate import upgrade_to_head
@@ -48,6 +54,8 @@ from .notes import NoteRepository
 from .requests import RequestRepository
 from .retention import RetentionRepository
 from .schema import UTCDateTime, metadata
+from .staffing import StaffingRepository
+from .transfers import TransferRepository
 from .users import UserRepository
 
 __all__ = [
@@ -118,6 +126,11 @@ class HandoffStore:
         self.requests = RequestRepository(self._db, self.users)
         self.retention = RetentionRepository(self._db)
         self.insight = InsightRepository(self._db)  # insight: ratings, inbox, statistics
+        # wp-console: status and capacity, transfers, history, staff-written canned replies
+        self.staffing = StaffingRepository(self._db)
+        self.transfers = TransferRepository(self._db)
+        self.history = HistoryRepository(self._db)
+        self.canned = CannedReplyRepository(self._db)
 
     @property
     def engine(self) -> Engine:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.handoff.records import Note, OfflineRequest, Sender, StaffUser
+from bot.handoff.history import GENERIC_INTENTS, asked_for_person_at, handoff_question
+from bot.handoff.records import Conversation, Message, Note, OfflineRequest, Sender, StaffUser
+from bot.handoff.staffing import StaffStatus
 from bot.kb.facts import render_answer
 from bot.kb.models import KnowledgeBase
 
@@ -25,7 +28,9 @@ __all__ = [
     "conversation_snapshot",
     "note_json",
     "offline_json",
+    "asked_question",
     "queue_snapshot",
+    "staff_snapshot",
     "user_json",
 ]
 
@@ -61,49 +66,78 @@ def offline_json(item: OfflineRequest) -> dict[str, Any]:
     }
 
 
-def _last_citizen_text(state: WebState, conversation_id: str) -> tuple[str, int]:
-    messages = state.store.messages.transcript(conversation_id)
-    last_id = messages[-1].id if messages else 0
-    for message in reversed(messages):
-        if message.sender is Sender.CITIZEN:
-            return message.text[:_LAST_TEXT_CHARS], last_id
-    return "", last_id
+def _summary(state: WebState, conversation: Conversation) -> dict[str, Any]:
+    """What a queue or "mine" item shows: the question, topic, page, presence, counts."""
+    messages = state.store.messages.transcript(conversation.id)
+    asked = asked_question(state, conversation.id, messages)
+    citizen = [m for m in messages if m.sender is Sender.CITIZEN]
+    context = state.presence.context(conversation.id)
+    return {
+        "conversation_id": conversation.id,
+        "language": conversation.language.value,
+        "question": asked.text[:_LAST_TEXT_CHARS] if asked else "",
+        "topic": asked.intent if asked and asked.intent not in GENERIC_INTENTS else None,
+        "last_text": citizen[-1].text[:_LAST_TEXT_CHARS] if citizen else "",
+        "page": context.page,
+        "citizen_left": context.left(state.now()),
+        "started_at": iso(conversation.created_at),
+        "last_message_id": messages[-1].id if messages else 0,
+        "citizen_messages": len(citizen),
+    }
+
+
+def asked_question(
+    state: WebState, conversation_id: str, messages: list[Message]
+) -> Message | None:
+    """The question that led to the (last) handoff: the topic of a conversation."""
+    moment = asked_for_person_at(state.store.conversations.history(conversation_id))
+    return handoff_question(messages, moment)
+
+
+def _staff_json(item: StaffStatus, cutoff: datetime) -> dict[str, Any]:
+    return {
+        "id": item.staff_user_id,
+        "first_name": item.first_name,
+        "status": item.status,
+        "max_chats": item.max_chats,
+        "active_chats": item.active_chats,
+        "present": item.present(cutoff),
+        "takes_chats": item.takes_chats(cutoff),
+    }
+
+
+def staff_snapshot(state: WebState) -> list[dict[str, Any]]:
+    """Every active staff member's status, limit, held chats and whether they take chats."""
+    cutoff = state.now() - timedelta(seconds=state.settings.staff_presence_seconds)
+    return [_staff_json(item, cutoff) for item in state.store.staffing.all()]
 
 
 def queue_snapshot(state: WebState, user: StaffUser) -> dict[str, Any]:
     """The queue view of one staff member, with an etag over everything but the clock."""
-    now = state.now()
     entries = state.store.conversations.queue()
     mine = state.store.conversations.list_active_for_staff(user.id)
-    flags = state.presence.flags_many([e.conversation.id for e in entries] + [c.id for c in mine])
+    flags = state.presence.flags_many([c.id for c in mine])
+    now = state.now()
     waiting = []
     for entry in entries:
-        text, _ = _last_citizen_text(state, entry.conversation.id)
-        waiting.append(
-            {
-                "conversation_id": entry.conversation.id,
-                "waiting_seconds": int(entry.waiting_for.total_seconds()),
-                "language": entry.conversation.language.value,
-                "last_text": text,
-            }
-        )
+        item = _summary(state, entry.conversation)
+        item["waiting_seconds"] = int(entry.waiting_for.total_seconds())
+        waiting.append(item)
     mine_json = []
     for conversation in mine:
-        text, last_id = _last_citizen_text(state, conversation.id)
+        item = _summary(state, conversation)
         typing = flags[conversation.id].citizen_typing(now) if conversation.id in flags else False
-        mine_json.append(
-            {
-                "conversation_id": conversation.id,
-                "state": conversation.state.value,
-                "language": conversation.language.value,
-                "last_text": text,
-                "citizen_typing": typing,
-                "last_message_id": last_id,
-            }
-        )
+        item.update(state=conversation.state.value, citizen_typing=typing)
+        mine_json.append(item)
     open_requests = len(state.store.requests.list(open_only=True))
+    staff = staff_snapshot(state)
     fingerprint = json.dumps(
-        [[(w["conversation_id"], w["last_text"]) for w in waiting], mine_json, open_requests],
+        [
+            [(w["conversation_id"], w["last_text"], w["citizen_left"]) for w in waiting],
+            mine_json,
+            open_requests,
+            staff,
+        ],
         sort_keys=True,
     )
     return {
@@ -111,6 +145,7 @@ def queue_snapshot(state: WebState, user: StaffUser) -> dict[str, Any]:
         "waiting": waiting,
         "mine": mine_json,
         "offline_requests_open": open_requests,
+        "staff": staff,
     }
 
 
@@ -130,6 +165,8 @@ def conversation_snapshot(
             author = state.store.users.get(note.author_id)
             names[note.author_id] = author.first_name if author else "?"
     flags = state.presence.flags(conversation_id)
+    context = state.presence.context(conversation_id)
+    asked = asked_question(state, conversation_id, state.store.messages.transcript(conversation_id))
     return {
         "conversation": {
             "id": conversation.id,
@@ -137,6 +174,10 @@ def conversation_snapshot(
             "language": conversation.language.value,
             "claimed_by_first_name": claimed_by.first_name if claimed_by else None,
             "claimed_by_id": conversation.claimed_by,
+            "started_at": iso(conversation.created_at),
+            "topic": asked.intent if asked and asked.intent not in GENERIC_INTENTS else None,
+            "page": context.page,
+            "citizen_left": context.left(state.now()),
         },
         "messages": [message_json(m, console=True) for m in messages],
         "notes": [note_json(n, names) for n in notes],
@@ -151,6 +192,7 @@ def conversation_key(snapshot: dict[str, Any]) -> tuple[Any, ...]:
         snapshot["conversation"]["claimed_by_id"],
         snapshot["citizen_typing"],
         len(snapshot["notes"]),
+        snapshot["conversation"]["citizen_left"],
     )
 
 

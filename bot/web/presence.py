@@ -25,12 +25,42 @@ from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.handoff.schema import conversation_flags_table, staff_presence_table
+from bot.handoff.schema import (
+    conversation_context_table,
+    conversation_flags_table,
+    staff_presence_table,
+)
+from bot.handoff.staffing import read_statuses
 
-__all__ = ["TYPING_SECONDS", "ConversationFlags", "Presence"]
+__all__ = [
+    "CITIZEN_GONE_SECONDS",
+    "TYPING_SECONDS",
+    "CitizenContext",
+    "ConversationFlags",
+    "Presence",
+]
 
 TYPING_SECONDS = 5.0
 """A typing indicator is shown this long after the last typing signal."""
+
+CITIZEN_GONE_SECONDS = 60.0
+"""A citizen whose widget has not long-polled for this long counts as gone."""
+
+
+@dataclass(frozen=True)
+class CitizenContext:
+    """Where the citizen started, and whether they are still there."""
+
+    page: str | None = None
+    citizen_seen_at: datetime | None = None
+    citizen_left_at: datetime | None = None
+
+    def left(self, now: datetime) -> bool:
+        """Tab closed (and not back since), or no long-poll for :data:`CITIZEN_GONE_SECONDS`."""
+        seen = self.citizen_seen_at
+        if self.citizen_left_at is not None and (seen is None or seen <= self.citizen_left_at):
+            return True
+        return seen is not None and now - seen > timedelta(seconds=CITIZEN_GONE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -89,15 +119,50 @@ class Presence:
             )
 
     def staff_present(self, within: timedelta) -> bool:
-        """Tell whether any staff member polled within ``within``."""
+        """Tell whether a staff member takes chats: polled within ``within``, available,
+        and below their limit of concurrent chats (:mod:`bot.handoff.staffing`)."""
         cutoff = self._clock() - within
         with self._engine.connect() as conn:
-            found = conn.execute(
-                select(staff_presence_table.c.staff_user_id)
-                .where(staff_presence_table.c.last_seen >= cutoff)
-                .limit(1)
-            ).first()
-        return found is not None
+            return any(s.takes_chats(cutoff) for s in read_statuses(conn))
+
+    # ----- the citizen's context (wp-console) --------------------------------
+
+    def set_page(self, conversation_id: str, page: str | None) -> None:
+        """Store the page (path only, see :func:`clean_page`) the citizen started on."""
+        self._set_context(conversation_id, page=page)
+
+    def mark_citizen_seen(self, conversation_id: str) -> None:
+        """The citizen's widget long-polled (or wrote) now: they are here."""
+        self._set_context(conversation_id, citizen_seen_at=self._clock())
+
+    def mark_citizen_left(self, conversation_id: str) -> None:
+        """The citizen closed the tab (the widget's beacon)."""
+        self._set_context(conversation_id, citizen_left_at=self._clock())
+
+    def context_many(self, conversation_ids: Iterable[str]) -> dict[str, CitizenContext]:
+        """The stored context of several conversations, by id."""
+        ids = list(conversation_ids)
+        if not ids:
+            return {}
+        table = conversation_context_table
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(table).where(table.c.conversation_id.in_(ids))).all()
+        return {
+            row.conversation_id: CitizenContext(
+                page=row.page,
+                citizen_seen_at=row.citizen_seen_at,
+                citizen_left_at=row.citizen_left_at,
+            )
+            for row in rows
+        }
+
+    def context(self, conversation_id: str) -> CitizenContext:
+        """The context of one conversation (defaults if none was stored)."""
+        return self.context_many([conversation_id]).get(conversation_id, CitizenContext())
+
+    def _set_context(self, conversation_id: str, **values: Any) -> None:
+        table = conversation_context_table
+        self._upsert(table, table.c.conversation_id, conversation_id, values)
 
     # ----- conversation flags ---------------------------------------------
 
@@ -137,11 +202,8 @@ class Presence:
     def delete_conversation(self, conversation_id: str) -> None:
         """Remove everything stored here about a conversation."""
         with self._engine.begin() as conn:
-            conn.execute(
-                delete(conversation_flags_table).where(
-                    conversation_flags_table.c.conversation_id == conversation_id
-                )
-            )
+            for table in (conversation_flags_table, conversation_context_table):
+                conn.execute(delete(table).where(table.c.conversation_id == conversation_id))
 
     def delete_orphans(self) -> int:
         """Remove flags of conversations that no longer exist (after a retention purge).
@@ -149,15 +211,18 @@ class Presence:
         Returns:
             How many rows were removed.
         """
+        removed = 0
         with self._engine.begin() as conn:
-            result = conn.execute(
-                delete(conversation_flags_table).where(
-                    conversation_flags_table.c.conversation_id.notin_(
-                        select(text("id")).select_from(text("conversations"))
+            for table in (conversation_flags_table, conversation_context_table):
+                result = conn.execute(
+                    delete(table).where(
+                        table.c.conversation_id.notin_(
+                            select(text("id")).select_from(text("conversations"))
+                        )
                     )
                 )
-            )
-            return int(result.rowcount or 0)
+                removed += int(result.rowcount or 0)
+        return removed
 
     # ----- helpers ---------------------------------------------------------
 

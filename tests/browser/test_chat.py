@@ -109,6 +109,7 @@ def test_staff_takes_over_answers_and_hands_back(
     screenshot(staff, "console")
 
     staff.get_by_test_id("hand-back-button").click()
+    staff.get_by_test_id("confirm-yes").click()  # the console asks first
     expect(last_message(citizen, "system")).to_contain_text("chatboten")
     send(citizen, "kva er telefonnummeret")
     expect(last_message(citizen, "bot")).to_contain_text("56 37 50 00")

@@ -48,6 +48,12 @@ def claim_next(staff: Page) -> str:
     assert conversation_id
     item.first.get_by_test_id("claim-button").click()
     expect(staff.get_by_test_id("reply-box")).to_be_enabled()
+    # The sidebar has settled (queue item gone, conversation under "Mine"): no click lands
+    # on an item that moves.
+    expect(staff.get_by_test_id("queue-item")).to_have_count(0)
+    expect(
+        staff.locator(f'[data-testid=mine-item][data-conversation-id="{conversation_id}"]')
+    ).to_be_visible()
     return conversation_id
 
 
@@ -113,6 +119,7 @@ def test_console_keeps_one_draft_per_conversation(
     # Closing B drops its draft.
     open_mine(staff, id_b)
     staff.get_by_test_id("close-button").click()
+    staff.get_by_test_id("confirm-yes").click()  # the console asks first
     expect(box).to_have_value("")
     expect(box).to_be_disabled()
     assert stored_drafts(staff) == {}

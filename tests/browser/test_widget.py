@@ -464,7 +464,7 @@ def test_presence_page_is_sent_on_start_and_a_beacon_on_leaving(
     page.add_init_script(
         """window.__beacons = [];
         const original = navigator.sendBeacon.bind(navigator);
-        navigator.sendBeacon = (url, data) => { window.__beacons.push(String(url));
+        navigator.sendBeacon = (url, data) => { window.__beacons.push([String(url), data]);
                                                 return original(url, data); };"""
     )
     requests: list[tuple[str, str, str | None]] = []
@@ -481,10 +481,14 @@ def test_presence_page_is_sent_on_start_and_a_beacon_on_leaving(
     )
     page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide'))")
     beacons = page.evaluate("() => window.__beacons")
-    quoted = urllib.parse.quote(saved["token"], safe="")
-    assert beacons == [
-        f"{bot.url}/webhooks/alver/conversations/{saved['conversationId']}/leave?token={quoted}"
-    ]
+    url = f"{bot.url}/webhooks/alver/conversations/{saved['conversationId']}/leave"
+    assert beacons == [[url, json.dumps({"token": saved["token"]}, separators=(",", ":"))]]
+    # The server takes the token from the beacon's text/plain body.
+    req = urllib.request.Request(
+        url, data=beacons[0][1].encode(), headers={"Content-Type": "text/plain;charset=UTF-8"}
+    )
+    with urllib.request.urlopen(req, timeout=10) as answer:
+        assert answer.status == 204
 
 
 # -------------------------------------------------------- accessibility, screenshots

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from bot.handoff import HandoffStore, SchemaVersionError
 from bot.handoff.migrate import alembic_config, current_revisions
 from bot.handoff.schema import (
+    CONSOLE_TABLES,
     EDITOR_TABLES,
     HANDOFF_TABLES,
     INSIGHT_TABLES,
@@ -33,7 +34,7 @@ from tests.handoff.conftest import STAFF_PASSWORD
 REPO = Path(__file__).resolve().parents[2]
 ALEMBIC = Path(sys.executable).with_name("alembic")
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
-ALL_TABLES = {*HANDOFF_TABLES, *WEB_TABLES, *INSIGHT_TABLES, *EDITOR_TABLES}
+ALL_TABLES = {*HANDOFF_TABLES, *WEB_TABLES, *INSIGHT_TABLES, *EDITOR_TABLES, *CONSOLE_TABLES}
 # booking package: revision 0003_booking
 ALL_TABLES |= {"booking_requests"}
 

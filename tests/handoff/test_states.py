@@ -30,13 +30,16 @@ EXPECTED: dict[tuple[HandoffState, Event], HandoffState] = {
     (S.WITH_HUMAN, E.HAND_BACK): S.BOT,
     (S.WITH_HUMAN, E.CLOSE): S.CLOSED,
     (S.CLOSED, E.REOPEN): S.BOT,
+    # wp-console: transfer to a colleague, back to the queue
+    (S.WITH_HUMAN, E.TRANSFER): S.WITH_HUMAN,
+    (S.WITH_HUMAN, E.REQUEUE): S.WAITING,
 }
 
 ALL_PAIRS = list(itertools.product(HandoffState, Event))
 
 
 def test_every_pair_is_covered_by_this_test_table() -> None:
-    assert len(ALL_PAIRS) == len(HandoffState) * len(Event) == 28
+    assert len(ALL_PAIRS) == len(HandoffState) * len(Event) == 36
     assert set(EXPECTED) <= set(ALL_PAIRS)
 
 
@@ -95,7 +98,7 @@ def test_unknown_state_or_event_is_a_plain_value_error(state: str, event: str) -
     [
         (S.BOT, (E.REQUEST_HUMAN,)),
         (S.WAITING, (E.CLAIM, E.CLOSE, E.CANCEL, E.TIMEOUT)),
-        (S.WITH_HUMAN, (E.HAND_BACK, E.CLOSE)),
+        (S.WITH_HUMAN, (E.HAND_BACK, E.CLOSE, E.TRANSFER, E.REQUEUE)),
         (S.CLOSED, (E.REOPEN,)),
     ],
 )
@@ -131,4 +134,6 @@ def test_state_and_event_values_are_the_stored_strings() -> None:
         "cancel",
         "timeout",
         "reopen",
+        "transfer",
+        "requeue",
     ]

@@ -29,6 +29,7 @@ from rasa.shared.core.events import SlotSet
 from rasa.utils.endpoints import EndpointConfig
 from sanic import Sanic
 
+from bot.channels.citizen_presence_channel import CitizenPresenceChannel
 from bot.channels.console_channel import ConsoleChannel
 from bot.channels.texts_channel import TextsChannel
 from bot.channels.widget_channel import WidgetChannel, WidgetStaticChannel
@@ -191,6 +192,7 @@ class Server:
             WidgetStaticChannel(),
             ConsoleChannel(),
             TextsChannel(knowledge_base=lambda: kb),
+            CitizenPresenceChannel(),  # wp-console: the citizen's "left" beacon
         ]
         if agent is None:
             bot = make_bot(self.agent)

@@ -425,6 +425,52 @@ def fuzz_staff(f: Fuzzer) -> None:
         f.send(g.r.choice(METHODS), g.r.choice([api, conv]) + suffix, g.body({}), headers)
 
 
+def fuzz_workday(f: Fuzzer) -> None:
+    """wp-console: status, transfer, requeue, history, export, own canned replies, leave."""
+    g = f.gen
+    api = "/console/api"
+    target_citizen = g.r.choice(f.claimed or f.citizens)
+    conv = api + f.conversation_path(target_citizen)
+    headers = f.staff_headers()
+    target = g.r.randrange(8)
+    ids = ["1", "2", "0", "-5", str(2**63), "abc"]
+    if target == 0:
+        fields = {
+            "status": lambda: g.r.choice(["available", "break", "busy", g.text()]),
+            "max_chats": lambda: g.r.choice([1, 3, 0, 21, "3", None, 2**70]),
+        }
+        f.send("POST", api + "/status", g.body(fields), headers)
+    elif target == 1:
+        fields = {"to": lambda: g.r.choice([1, 2, 0, -1, "1", 2**70]), "note": g.text}
+        f.send("POST", conv + "/transfer", g.body(fields), headers)
+    elif target == 2:
+        f.send("POST", conv + "/requeue", g.body({"note": g.text}), headers)
+    elif target == 3:
+        names = ("q", "from", "to", "staff", "topic")
+        query = "&".join(f"{name}={g.query_value()}" for name in names if g.chance(0.5))
+        f.send("GET", f"{api}/history?{query}", None, headers)
+    elif target == 4:
+        f.send("GET", f"{conv}/export.txt?lang={g.query_value()}", None, headers)
+    elif target == 5:
+        fields = {
+            "title": g.text,
+            "text": g.text,
+            "language": lambda: g.r.choice(["nn", "nb", "en", None, g.text()]),
+            "team": lambda: g.r.choice([True, False, "yes"]),
+        }
+        method, path = g.r.choice([("POST", ""), ("PUT", "/" + g.r.choice(ids))])
+        f.send(method, api + "/own-replies" + path, g.body(fields), headers)
+    elif target == 6:
+        f.send(
+            g.r.choice(["GET", "DELETE"]), api + "/own-replies/" + g.r.choice(ids), None, headers
+        )
+    else:
+        citizen = g.r.choice(f.citizens)
+        body = g.r.choice([{"token": citizen.token}, {"token": g.text()}, {}])
+        raw = json.dumps(body).encode()
+        f.send("POST", citizen.base + "/leave", raw, {"Content-Type": "text/plain"})
+
+
 def fuzz_static(f: Fuzzer) -> None:
     g = f.gen
     prefix = g.r.choice(["/widget/", "/console/", "/texts/"])
@@ -465,7 +511,7 @@ def test_fuzz_every_endpoint(fuzz_server: Server) -> None:
     server.add_staff("kari", "Kari", "admin")
     fuzzer = Fuzzer(server, Gen(SEED), server.login("kari"))
     fuzzer.refill()
-    endpoints = [fuzz_citizen] * 5 + [fuzz_staff] * 4 + [fuzz_static]
+    endpoints = [fuzz_citizen] * 5 + [fuzz_staff] * 4 + [fuzz_static] + [fuzz_workday]
     started = time.monotonic()
     baseline = 0
     while fuzzer.sent < TOTAL_REQUESTS:

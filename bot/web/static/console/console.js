@@ -38,6 +38,16 @@
   let convAbort = null;
   let lastTypingSent = 0;
   let canned = [];
+  // wp-console: a working day
+  let ownReplies = [];      // staff-written canned replies (GET /own-replies)
+  let editingOwn = null;    // id of the own reply in the form, or null for a new one
+  let staffList = [];       // everybody's status (queue snapshot)
+  let mineIds = [];         // my conversations, in the sidebar's order
+  const seenCitizen = new Map(); // conversation id → citizen messages seen
+  let unreadTotal = 0;
+  let lastMine = [];
+  const claimedHere = new Set(); // conversations I claimed in this tab: not unread when they appear        // the last "mine" list from the queue
+  let waitingCount = 0;
 
   // Unsent replies, one per conversation (id → text); kept in sessionStorage (with the
   // staff member's id) so a reload keeps them. Cleared when sent, when the conversation
@@ -89,13 +99,29 @@
     '#offline-empty': 'offlineEmpty', '#canned-title': 'cannedTitle',
     'label[for="canned-filter"]': 'cannedFilter', '#notes-title': 'notesTitle',
     'label[for="note-box"]': 'newNote', '[data-testid="note-save"]': 'saveNote',
+    // wp-console
+    '#status-label': 'statusLabel', '#max-chats-label': 'maxChatsLabel', '#notify-label': 'notifyOn',
+    '#help-open': 'shortcutsOpen', '#history-title': 'historyOpen', '#history-open': 'historyOpen',
+    '#staff-title': 'staffTitle', '#conv-transfer': 'transfer', '#conv-export': 'exportText',
+    '#citizen-left': 'citizenLeftLong', '#history-heading': 'historyHeading', '#history-hint': 'historyHint',
+    'label[for="history-q"]': 'historyText', 'label[for="history-from"]': 'historyFrom',
+    'label[for="history-to"]': 'historyTo', 'label[for="history-staff"]': 'historyStaff',
+    'label[for="history-topic"]': 'historyTopic', '#history-search': 'historySearch',
+    '#own-summary': 'ownNew', 'label[for="own-title"]': 'ownName', 'label[for="own-text"]': 'ownText',
+    'label[for="own-language"]': 'ownLanguage', '#own-team-text': 'ownTeam', '#own-save': 'ownSave',
+    '#confirm-yes': 'confirmYes', '#confirm-no': 'cancel', '#transfer-title': 'transferTitle',
+    'label[for="transfer-to"]': 'transferTo', 'label[for="transfer-note"]': 'transferNote',
+    '#transfer-yes': 'transferConfirm', '#transfer-no': 'cancel', '#help-title': 'shortcutsTitle',
+    '#help-close': 'close',
   };
   const PAGE_ARIA_LABELS = {
     'nav.sidebar': 'conversationsLabel', '#work': 'workLabel', '#transcript': 'transcriptLabel',
-    '#tools': 'toolsLabel',
+    '#tools': 'toolsLabel', '#staff-pages': 'navStaffPages',
   };
 
   function applyPageLabels() {
+    for (const o of document.querySelectorAll('#status-select option')) o.textContent = statusName(o.value);
+    for (const o of document.querySelectorAll('#history-staff option[value=""], #history-topic option[value=""], #own-language option[value=""]')) o.textContent = t('historyAny');
     BASE_TITLE = t('pageTitle');
     document.title = BASE_TITLE;
     for (const [selector, key] of Object.entries(PAGE_LABELS)) setLabel(document.querySelector(selector), t(key));
@@ -298,6 +324,9 @@
     $('user-name').textContent = t('signedInAs', { name: user.first_name || '' });
     queueLoop(session);
     loadCanned();
+    loadOwn();
+    loadStatus();
+    $('own-team-label').hidden = !['editor', 'admin'].includes(user.role);
     $('main').focus();
   }
 
@@ -352,13 +381,12 @@
     knownWaiting = new Set(waiting.map((w) => w.conversation_id));
     if (fresh.length) {
       announce(fresh.length === 1
-        ? t('newInQueueOne', { text: fresh[0].last_text || '' })
+        ? t('newInQueueOne', { text: fresh[0].question || fresh[0].last_text || '' })
         : t('newInQueueMany', { n: fresh.length }));
       beep();
     }
-    document.title = waiting.length
-      ? t(waiting.length === 1 ? 'titleWaitingOne' : 'titleWaitingMany', { n: waiting.length })
-      : BASE_TITLE;
+    waitingCount = waiting.length;
+    renderStaff(data.staff || []);
 
     // Keyed update keeps focus on an item that stays.
     const list = $('queue-list');
@@ -367,7 +395,8 @@
       let li = existing.get(w.conversation_id);
       if (!li) li = queueItem(w);
       existing.delete(w.conversation_id);
-      li.querySelector('.item__text').textContent = w.last_text || '–';
+      li.querySelector('.item__text').textContent = w.question || w.last_text || t('noQuestion');
+      li.querySelector('.item__left').hidden = !w.citizen_left;
       if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
     });
     for (const li of existing.values()) li.remove();
@@ -390,7 +419,10 @@
         el('span', { class: 'badge', title: langName(w.language), text: String(w.language || '?').toUpperCase() },
           el('span', { class: 'sr-only', text: ' (' + langName(w.language) + ')' })),
         el('span', { class: 'item__wait', 'data-testid': 'queue-wait' })),
+      el('p', { class: 'item__topic', 'data-testid': 'queue-topic', text: topicName(w.topic) }),
       el('p', { class: 'item__text', id: textId, 'data-testid': 'queue-last-text' }),
+      w.page ? el('p', { class: 'item__page', 'data-testid': 'queue-page', text: t('startedOn', { page: w.page }) }) : null,
+      el('p', { class: 'item__left', 'data-testid': 'queue-left', text: t('citizenLeft'), hidden: true }),
       el('button', {
         type: 'button', class: 'btn btn--small', 'data-testid': 'claim-button', 'aria-describedby': textId,
         onclick: (e) => claim(w.conversation_id, e.currentTarget),
@@ -407,29 +439,47 @@
   }
 
   function renderMine(mine) {
+    lastMine = mine;
+    updateUnread(mine);
+    mineIds = mine.map((m) => m.conversation_id);
     const list = $('mine-list');
-    const focusedId = document.activeElement && document.activeElement.closest && document.activeElement.closest('#mine-list li');
-    const keep = focusedId ? focusedId.dataset.conversationId : null;
-    list.textContent = '';
-    for (const m of mine) {
-      const current = conv && conv.id === m.conversation_id;
-      const btn = el('button', {
-        type: 'button', class: 'item__open', 'data-testid': 'mine-item-open', 'aria-current': current ? 'true' : null,
-        onclick: () => openConversation(m.conversation_id),
-      },
-      el('span', { class: 'item__row' },
-        el('span', { class: 'badge', text: String(m.language || '?').toUpperCase() }, el('span', { class: 'sr-only', text: ' (' + langName(m.language) + ')' })),
-        el('span', { class: 'item__state', text: stateName(m.state) }),
-        m.citizen_typing ? el('span', { class: 'item__typing', text: t('typingShort') }) : null),
-      el('span', { class: 'item__text', text: m.last_text || '–' }));
-      list.append(el('li', { class: 'item' + (current ? ' is-current' : ''), 'data-testid': 'mine-item', 'data-conversation-id': m.conversation_id }, btn));
-    }
+    // Keyed update: an item that stays keeps its <li> and <button> (focus, and a click
+    // that is under way, are not lost when the queue answers).
+    const existing = new Map([...list.children].map((li) => [li.dataset.conversationId, li]));
+    const items = [];
+    mine.forEach((m) => {
+      const current = !!(conv && conv.id === m.conversation_id);
+      let li = existing.get(m.conversation_id);
+      existing.delete(m.conversation_id);
+      if (!li) {
+        li = el('li', { class: 'item', 'data-testid': 'mine-item', 'data-conversation-id': m.conversation_id },
+          el('button', { type: 'button', class: 'item__open', 'data-testid': 'mine-item-open', onclick: () => openConversation(m.conversation_id) }));
+      }
+      items.push(li);
+      li.classList.toggle('is-current', current);
+      const btn = li.querySelector('button');
+      if (current) btn.setAttribute('aria-current', 'true'); else btn.removeAttribute('aria-current');
+      const unread = unreadOf(m);
+      const signature = JSON.stringify([m.language, m.topic, m.citizen_typing, unread, m.last_text, m.citizen_left]);
+      if (btn.dataset.signature === signature) return;
+      btn.dataset.signature = signature;
+      btn.replaceChildren(...[
+        el('span', { class: 'item__row' },
+          el('span', { class: 'badge', text: String(m.language || '?').toUpperCase() }, el('span', { class: 'sr-only', text: ' (' + langName(m.language) + ')' })),
+          el('span', { class: 'item__state', text: topicName(m.topic) }),
+          m.citizen_typing ? el('span', { class: 'item__typing', text: t('typingShort') }) : null,
+          unread ? el('span', { class: 'unread', 'data-testid': 'unread-badge', text: t('unread', { n: unread }) },
+            el('span', { class: 'sr-only', text: ' (' + t('unreadLabel', { n: unread }) + ')' })) : null),
+        el('span', { class: 'item__text', text: m.last_text || '–' }),
+        m.citizen_left ? el('span', { class: 'item__left', 'data-testid': 'mine-left', text: t('citizenLeft') }) : null,
+      ].filter(Boolean));
+    });
+    items.forEach((li, i) => {
+      if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
+    });
+    for (const li of existing.values()) li.remove();
     $('mine-count').textContent = String(mine.length);
     $('mine-empty').hidden = mine.length > 0;
-    if (keep) {
-      const again = list.querySelector(`li[data-conversation-id="${CSS.escape(keep)}"] button`);
-      if (again) again.focus();
-    }
   }
 
   async function claim(id, button) {
@@ -437,10 +487,14 @@
     button.disabled = true;
     try {
       await api('POST', `/conversations/${encodeURIComponent(id)}/claim`, {});
+      claimedHere.add(id);
       openConversation(id, true);
     } catch (err) {
       const li = button.closest('li');
-      if (err.status === 409) {
+      if (err.code === 'at_capacity' || err.code === 'not_available') {
+        button.disabled = false;
+        setError('queue-error', t(err.code === 'at_capacity' ? 'errAtCapacity' : 'errNotAvailable'));
+      } else if (err.status === 409) {
         setError('queue-error', t('claimedElsewhere'));
         if (li) li.remove();
         $('queue-title').setAttribute('tabindex', '-1');
@@ -505,12 +559,13 @@
     convLastId = 0;
     $('conv').hidden = true;
     $('tools').hidden = true;
-    $('placeholder').hidden = !$('offline').hidden;
+    $('placeholder').hidden = !$('offline').hidden || !$('history').hidden;
   }
 
   function openConversation(id, focusReply) {
     closeConversation();
     $('offline').hidden = true;
+    $('history').hidden = true;
     $('placeholder').hidden = true;
     $('conv').hidden = false;
     $('tools').hidden = false;
@@ -519,7 +574,15 @@
     setError('conv-error', '');
     conv = { id, state: '', language: 'nn' };
     $('reply-box').value = drafts.get(id) || '';
-    for (const li of $('mine-list').children) li.classList.toggle('is-current', li.dataset.conversationId === id);
+    for (const li of $('mine-list').children) {
+      const current = li.dataset.conversationId === id;
+      li.classList.toggle('is-current', current);
+      const button = li.querySelector('button');
+      if (current) button.setAttribute('aria-current', 'true'); else button.removeAttribute('aria-current');
+      if (current) for (const badge of li.querySelectorAll('.unread')) badge.remove(); // read now
+    }
+    unreadTotal = lastMine.reduce((n, m) => n + unreadOf(m), 0);
+    updateTitle();
     renderCanned();
     convLoop(id, focusReply);
   }
@@ -567,6 +630,7 @@
     $('citizen-typing').hidden = !data.citizen_typing;
     const fromCitizen = added.filter((m) => m.sender === 'citizen');
     if (announceNew && fromCitizen.length) announce(t('citizenWrote', { text: fromCitizen.map((m) => m.text).join(' ') }));
+    if (conv) seenCitizen.set(conv.id, Math.max(seenCitizen.get(conv.id) || 0, convMessages.filter((m) => m.sender === 'citizen').length));
     if (added.length) {
       const t = $('transcript');
       t.scrollTop = t.scrollHeight;
@@ -578,8 +642,11 @@
     dropDraftIfClosed();
     const mine = conv.state === 'with_human';
     const who = conv.claimed_by_first_name ? t('claimedBy', { name: conv.claimed_by_first_name }) : '';
-    $('conv-title').textContent = t('conversationTitle', { id: String(conv.id).slice(0, 8) });
-    $('conv-meta').textContent = `${langName(conv.language)} · ${stateName(conv.state)}${who}`;
+    $('conv-title').textContent = t('convTitle', { topic: topicName(conv.topic), time: conv.started_at ? dateTime(conv.started_at) : '', language: langName(conv.language) });
+    $('conv-meta').textContent = `${stateName(conv.state)}${who}` + (conv.page ? ' · ' + t('startedOn', { page: conv.page }) : '');
+    $('citizen-left').hidden = !conv.citizen_left;
+    $('conv-transfer').disabled = !mine;
+    $('conv-export').href = `${API}/conversations/${encodeURIComponent(conv.id)}/export.txt?lang=${LANG}`;
     $('conv-claim').hidden = conv.state !== 'waiting';
     $('conv-handback').disabled = !mine;
     $('conv-close').disabled = !(mine || conv.state === 'waiting');
@@ -719,7 +786,11 @@
     const list = $('canned-list');
     const q = $('canned-filter').value.trim().toLowerCase();
     const lang = conv && conv.language === 'nb' ? 'nb' : 'nn';
+    $('canned-preview').textContent = t('cannedPreview', { language: langName(conv ? conv.language : LANG) });
     list.textContent = '';
+    const convLang = conv ? conv.language : LANG;
+    const own = ownReplies.filter((r) => (!r.language || r.language === convLang) && (!q || (r.title + ' ' + r.text).toLowerCase().includes(q)));
+    for (const r of own) list.append(ownItem(r));
     const hits = canned.filter((c) => !q || [c.title, c.nn, c.nb].some((s) => String(s || '').toLowerCase().includes(q)));
     for (const c of hits.slice(0, 60)) {
       list.append(el('li', {},
@@ -727,13 +798,13 @@
           el('span', { class: 'canned__title', text: c.title || '' }),
           el('span', { class: 'canned__text', text: c[lang] || '' }))));
     }
-    if (!hits.length) list.append(el('li', { class: 'empty', text: canned.length ? t('cannedNoHits') : t('cannedNone') }));
+    if (!hits.length && !own.length) list.append(el('li', { class: 'empty', text: canned.length ? t('cannedNoHits') : t('cannedNone') }));
   }
 
   /** Insert the canned text (conversation language) at the cursor for editing. */
   function insertCanned(c) {
     const lang = conv && conv.language === 'nb' ? 'nb' : 'nn';
-    let text = String(c[lang] || c.nn || '');
+    let text = String(c.text || c[lang] || c.nn || '');
     if (c.link && !text.includes(c.link)) text += ' ' + c.link;
     const box = $('reply-box');
     const start = box.selectionStart ?? box.value.length;
@@ -751,6 +822,7 @@
 
   function showOffline() {
     closeConversation();
+    $('history').hidden = true;
     $('placeholder').hidden = true;
     $('offline').hidden = false;
     loadOffline().then(() => $('offline-heading').focus());
@@ -802,6 +874,339 @@
     }
   }
 
+
+  /* --------------------------------------------- a working day (wp-console) */
+
+  const STATUS_KEYS = { available: 'statusAvailable', break: 'statusBreak', busy: 'statusBusy' };
+  function statusName(s) { return STATUS_KEYS[s] ? t(STATUS_KEYS[s]) : String(s || ''); }
+
+  /** The Norwegian name of an intent (bot/messages.yml, console topic_<intent>). */
+  function topicName(intent) {
+    if (!intent) return t('topicUnknown');
+    const key = 'topic_' + intent;
+    return typeof TEXTS[key] === 'string' ? TEXTS[key] : intent.replace(/_/g, ' ');
+  }
+
+  /** Unread citizen messages of one of my conversations (not the one that is open). */
+  function unreadOf(m) {
+    if (conv && conv.id === m.conversation_id) return 0;
+    return Math.max(0, (Number(m.citizen_messages) || 0) - (seenCitizen.get(m.conversation_id) || 0));
+  }
+
+  let firstMine = true;
+  function updateUnread(mine) {
+    const before = unreadTotal;
+    for (const m of mine) {
+      const count = Number(m.citizen_messages) || 0;
+      // On the first queue answer what is there counts as read; chats that arrive later
+      // (claimed elsewhere and transferred to me) start unread.
+      if (!seenCitizen.has(m.conversation_id)) seenCitizen.set(m.conversation_id, firstMine || claimedHere.has(m.conversation_id) ? count : 0);
+      if (conv && conv.id === m.conversation_id) seenCitizen.set(m.conversation_id, Math.max(seenCitizen.get(m.conversation_id), count));
+    }
+    firstMine = false;
+    unreadTotal = mine.reduce((n, m) => n + unreadOf(m), 0);
+    if (unreadTotal > before) {
+      const m = mine.find((x) => unreadOf(x) > 0);
+      const text = t('newMessageFrom', { topic: topicName(m && m.topic) });
+      announce(text);
+      beep();
+      notify(text);
+    }
+    updateTitle();
+  }
+
+  function updateTitle() {
+    const base = waitingCount
+      ? t(waitingCount === 1 ? 'titleWaitingOne' : 'titleWaitingMany', { n: waitingCount })
+      : BASE_TITLE;
+    document.title = (unreadTotal ? t('titleUnread', { n: unreadTotal }) : '') + base;
+  }
+
+  const NOTIFY_KEY = 'alverConsole.notify';
+  /** A desktop notification when permitted and switched on (no text from the citizen in it). */
+  function notify(text) {
+    if (!('Notification' in window) || Notification.permission !== 'granted' || !$('notify-toggle').checked) return;
+    if (!document.hidden) return;
+    try { new Notification(BASE_TITLE, { body: text, tag: 'alver-console' }); } catch (e) { /* not allowed here */ }
+  }
+
+  async function onNotifyToggle(e) {
+    localStorage.setItem(NOTIFY_KEY, e.target.checked ? '1' : '0');
+    if (e.target.checked && 'Notification' in window && Notification.permission === 'default') {
+      try { await Notification.requestPermission(); } catch (err) { /* ignored */ }
+    }
+  }
+
+  /* status and capacity */
+
+  async function loadStatus() {
+    try {
+      const data = await api('GET', '/status');
+      if (data && data.me) showMyStatus(data.me);
+      renderStaff((data && data.staff) || []);
+    } catch (e) { /* shown with the next queue answer */ }
+  }
+
+  function showMyStatus(me) {
+    $('status-select').value = me.status;
+    if (document.activeElement !== $('max-chats')) $('max-chats').value = String(me.max_chats);
+    const hint = $('status-hint');
+    hint.hidden = !!me.takes_chats;
+    hint.textContent = me.takes_chats ? '' : t('notTakingChats');
+  }
+
+  async function saveStatus() {
+    const maxChats = parseInt($('max-chats').value, 10);
+    const body = { status: $('status-select').value };
+    if (maxChats >= 1 && maxChats <= 20) body.max_chats = maxChats;
+    try {
+      const data = await api('POST', '/status', body);
+      if (data && data.me) {
+        showMyStatus(data.me);
+        announce(t('statusSaved', { status: statusName(data.me.status), n: data.me.max_chats }));
+      }
+    } catch (err) { setError('queue-error', errText(err)); }
+  }
+
+  function renderStaff(staff) {
+    staffList = staff;
+    const list = $('staff-list');
+    list.textContent = '';
+    for (const p of staff) {
+      if (user && p.id === user.id) { showMyStatus(p); continue; }
+      const status = p.present ? statusName(p.status) : t('staffOffline');
+      list.append(el('li', { class: 'staff staff--' + (p.takes_chats ? 'free' : 'full'), 'data-testid': 'staff-item', 'data-staff-id': p.id },
+        t('staffLine', { name: p.first_name, status, active: p.active_chats, max: p.max_chats })));
+    }
+    const select = $('history-staff');
+    const chosen = select.value;
+    select.replaceChildren(el('option', { value: '', text: t('historyAny') }),
+      ...staff.map((p) => el('option', { value: String(p.id), text: p.first_name })));
+    select.value = chosen;
+  }
+
+  /* confirmation and transfer */
+
+  /** Ask in a modal dialog; run ``action`` on "yes". Focus returns to the trigger. */
+  function confirmThen(text, action) {
+    const dialog = $('confirm-dialog');
+    const back = document.activeElement;
+    $('confirm-text').textContent = text;
+    dialog.returnValue = '';
+    dialog.addEventListener('close', () => {
+      if (dialog.returnValue === 'yes') action();
+      else if (back && back.focus) back.focus();
+    }, { once: true });
+    dialog.showModal();
+    $('confirm-no').focus();
+  }
+
+  function openTransfer() {
+    if (!conv || conv.state !== 'with_human') return;
+    const select = $('transfer-to');
+    const others = staffList.filter((p) => user && p.id !== user.id && p.takes_chats);
+    select.replaceChildren(
+      ...others.map((p) => el('option', { value: String(p.id), text: `${p.first_name} (${p.active_chats}/${p.max_chats})` })),
+      el('option', { value: 'queue', text: t('transferQueue') }));
+    $('transfer-note').value = '';
+    setError('transfer-error', others.length ? '' : t('noColleague'));
+    const dialog = $('transfer-dialog');
+    dialog.showModal();
+    select.focus();
+  }
+
+  async function onTransfer(e) {
+    const dialog = $('transfer-dialog');
+    if (!e.submitter || e.submitter.value !== 'yes' || !conv) return;
+    e.preventDefault();
+    const to = $('transfer-to').value;
+    const note = $('transfer-note').value.trim() || null;
+    const id = conv.id;
+    try {
+      if (to === 'queue') {
+        await api('POST', `/conversations/${encodeURIComponent(id)}/requeue`, { note });
+        announce(t('requeueDone'));
+      } else {
+        const data = await api('POST', `/conversations/${encodeURIComponent(id)}/transfer`, { to: Number(to), note });
+        announce(t('transferDone', { name: data.claimed_by.first_name }));
+      }
+      dialog.close('done');
+      closeConversation();
+      $('placeholder').hidden = false;
+      $('mine-title').setAttribute('tabindex', '-1');
+      $('mine-title').focus();
+    } catch (err) {
+      setError('transfer-error', err.code === 'colleague_unavailable' ? t('errColleague') : errText(err));
+    }
+  }
+
+  /* history */
+
+  function showHistory() {
+    closeConversation();
+    $('offline').hidden = true;
+    $('placeholder').hidden = true;
+    $('history').hidden = false;
+    const topics = $('history-topic');
+    if (topics.options.length <= 1) {
+      const keys = Object.keys(TEXTS).filter((k) => k.startsWith('topic_')).sort((a, b) => TEXTS[a].localeCompare(TEXTS[b]));
+      topics.append(...keys.map((k) => el('option', { value: k.slice(6), text: TEXTS[k] })));
+    }
+    $('history-heading').focus();
+  }
+
+  async function onHistorySearch(e) {
+    e.preventDefault();
+    setError('history-error', '');
+    const params = new URLSearchParams();
+    for (const [name, id] of [['q', 'history-q'], ['from', 'history-from'], ['to', 'history-to'], ['staff', 'history-staff'], ['topic', 'history-topic']]) {
+      const v = $(id).value.trim();
+      if (v) params.set(name, v);
+    }
+    try {
+      const data = await api('GET', '/history?' + params.toString());
+      renderHistory((data && data.results) || []);
+    } catch (err) { setError('history-error', errText(err)); }
+  }
+
+  function renderHistory(results) {
+    const list = $('history-list');
+    list.textContent = '';
+    for (const r of results) {
+      const names = (r.answered_by || []).join(', ') || '–';
+      const head = r.kind === 'request'
+        ? `${t('historyRequest')} · ${dateTime(r.at)}`
+        : `${topicName(r.topic)} · ${dateTime(r.started_at)} · ${langName(r.language)} · ${stateName(r.state)}`;
+      const item = el('li', { class: 'card', 'data-testid': 'history-item', 'data-kind': r.kind, 'data-id': r.id },
+        el('p', { class: 'card__meta', text: head }),
+        el('p', { class: 'card__text', text: r.question || '' }),
+        el('p', { class: 'card__meta', text: t('answeredBy', { names }) }));
+      if (r.kind === 'request') item.append(el('p', { class: 'card__contact' }, t('contact'), contactLink(r.contact)));
+      else {
+        item.append(el('p', { class: 'card__actions' },
+          el('button', { type: 'button', class: 'btn btn--small', 'data-testid': 'history-show', onclick: () => openConversation(r.id) }, t('historyShow')),
+          ' ',
+          el('a', { class: 'btn btn--small btn--secondary', href: `${API}/conversations/${encodeURIComponent(r.id)}/export.txt?lang=${LANG}`, download: '' }, t('exportText'))));
+      }
+      list.append(item);
+    }
+    $('history-count').textContent = results.length ? t('historyHits', { n: results.length }) : t('historyEmpty');
+  }
+
+  /* own canned replies */
+
+  async function loadOwn() {
+    try {
+      const data = await api('GET', '/own-replies');
+      ownReplies = Array.isArray(data) ? data : [];
+    } catch (e) { ownReplies = []; }
+    renderCanned();
+  }
+
+  function ownItem(r) {
+    const editable = r.mine || (r.team && user && ['editor', 'admin'].includes(user.role));
+    return el('li', { class: 'own-item', 'data-testid': 'own-reply' },
+      el('button', { type: 'button', class: 'canned', 'data-testid': 'canned-reply', onclick: () => insertCanned(r) },
+        el('span', { class: 'canned__title' }, r.title, ' ', el('span', { class: 'tag', text: r.team ? t('ownTeamTag') : t('ownMineTag') })),
+        el('span', { class: 'canned__text', text: r.text })),
+      editable ? el('span', { class: 'own-item__actions' },
+        el('button', { type: 'button', class: 'btn btn--small btn--secondary', onclick: () => editOwn(r) }, t('ownEdit'), el('span', { class: 'sr-only', text: ' ' + r.title })),
+        el('button', { type: 'button', class: 'btn btn--small btn--secondary', 'data-testid': 'own-delete', onclick: () => deleteOwn(r) }, t('ownDelete'), el('span', { class: 'sr-only', text: ' ' + r.title }))) : null);
+  }
+
+  function editOwn(r) {
+    editingOwn = r.id;
+    $('own-details').open = true;
+    $('own-title').value = r.title;
+    $('own-text').value = r.text;
+    $('own-language').value = r.language || '';
+    $('own-team').checked = !!r.team;
+    $('own-team').disabled = true;
+    $('own-title').focus();
+  }
+
+  async function onOwnSave(e) {
+    e.preventDefault();
+    const body = { title: $('own-title').value.trim(), text: $('own-text').value.trim(), language: $('own-language').value || null };
+    if (!body.title || !body.text) return;
+    try {
+      if (editingOwn) await api('PUT', `/own-replies/${editingOwn}`, body);
+      else await api('POST', '/own-replies', Object.assign(body, { team: $('own-team').checked }));
+      editingOwn = null;
+      $('own-form').reset();
+      $('own-team').disabled = false;
+      announce(t('ownSaved'));
+      await loadOwn();
+    } catch (err) { setError('conv-error', errText(err)); }
+  }
+
+  async function deleteOwn(r) {
+    try {
+      await api('DELETE', `/own-replies/${r.id}`);
+      announce(t('ownDeleted'));
+      await loadOwn();
+      $('canned-filter').focus();
+    } catch (err) { setError('conv-error', errText(err)); }
+  }
+
+  /* keyboard shortcuts */
+
+  const SHORTCUTS = [
+    ['Alt + N', 'shortcutNext'], ['Alt + K', 'shortcutCanned'], ['Alt + R', 'shortcutReply'],
+    ['Alt + H', 'shortcutHandBack'], ['Alt + ↓ / Alt + ↑', 'shortcutSwitch'], ['?', 'shortcutHelp'],
+  ];
+
+  function openHelp() {
+    const list = $('help-list');
+    list.replaceChildren(...SHORTCUTS.flatMap(([keys, label]) => [el('dt', {}, el('kbd', { text: keys })), el('dd', { text: t(label) })]));
+    const dialog = $('help-dialog');
+    if (!dialog.open) dialog.showModal();
+    $('help-close').focus();
+  }
+
+  function switchMine(step) {
+    if (!mineIds.length) return;
+    const at = conv ? mineIds.indexOf(conv.id) : -1;
+    const next = mineIds[(at + step + mineIds.length) % mineIds.length];
+    openConversation(next, true);
+  }
+
+  function onShortcut(e) {
+    if ($('app').hidden || document.querySelector('dialog[open]')) return;
+    const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName);
+    if (e.key === '?' && !typing && !e.altKey && !e.ctrlKey && !e.metaKey) { e.preventDefault(); openHelp(); return; }
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    const key = e.key.toLowerCase();
+    if (key === 'n' || e.code === 'KeyN') {
+      e.preventDefault();
+      const first = $('queue-list').querySelector('[data-testid="claim-button"]');
+      if (first) first.click(); else announce(t('queueEmptyNext'));
+    } else if (key === 'k' || e.code === 'KeyK') {
+      e.preventDefault(); $('canned-filter').focus();
+    } else if (key === 'r' || e.code === 'KeyR') {
+      e.preventDefault(); if (!$('reply-box').disabled) $('reply-box').focus();
+    } else if (key === 'h' || e.code === 'KeyH') {
+      e.preventDefault(); if (conv && conv.state === 'with_human') $('conv-handback').click();
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault(); switchMine(e.key === 'ArrowDown' ? 1 : -1);
+    }
+  }
+
+  function installWorkday() {
+    $('status-select').addEventListener('change', saveStatus);
+    $('max-chats').addEventListener('change', saveStatus);
+    $('notify-toggle').checked = localStorage.getItem(NOTIFY_KEY) === '1' && 'Notification' in window && Notification.permission === 'granted';
+    $('notify-toggle').addEventListener('change', onNotifyToggle);
+    $('help-open').addEventListener('click', openHelp);
+    $('conv-transfer').addEventListener('click', openTransfer);
+    $('transfer-form').addEventListener('submit', onTransfer);
+    $('history-open').addEventListener('click', showHistory);
+    $('history-form').addEventListener('submit', onHistorySearch);
+    $('own-form').addEventListener('submit', onOwnSave);
+    document.addEventListener('keydown', onShortcut);
+    if (document.querySelector('#staff-pages a')) $('staff-pages').hidden = false;
+  }
+
   /* ------------------------------------------------------------------- start */
 
   document.addEventListener('DOMContentLoaded', async () => {
@@ -825,8 +1230,9 @@
     $('note-form').addEventListener('submit', onNote);
     $('canned-filter').addEventListener('input', renderCanned);
     $('conv-claim').addEventListener('click', (e) => conv && claim(conv.id, e.currentTarget));
-    $('conv-handback').addEventListener('click', () => convAction('hand-back', t('handedBack')));
-    $('conv-close').addEventListener('click', () => convAction('close', t('closed')));
+    $('conv-handback').addEventListener('click', () => confirmThen(t('confirmHandBack'), () => convAction('hand-back', t('handedBack'))));
+    $('conv-close').addEventListener('click', () => confirmThen(t('confirmClose'), () => convAction('close', t('closed'))));
+    installWorkday();
     $('offline-open').addEventListener('click', showOffline);
     // Any click/key unlocks audio for later beeps (browsers block sound before a gesture).
     document.addEventListener('pointerdown', unlockAudio, { once: true });

@@ -1108,7 +1108,8 @@
     function onPageHide() {
       if (!S.conversationId || !S.token || !navigator.sendBeacon) return;
       try {
-        navigator.sendBeacon(API + convPath('/leave') + '?token=' + encodeURIComponent(S.token));
+        // The token goes in a text/plain body (no CORS preflight, not in access logs).
+        navigator.sendBeacon(API + convPath('/leave'), JSON.stringify({ token: S.token }));
       } catch (e) { /* best effort */ }
     }
 
