@@ -12,11 +12,11 @@ Installed once when the Rasa server loads the widget channel (``install()``; ide
   filter on Rasa's loggers and on the root handlers replaces everything from ``body=`` to
   the end of the line with ``body=<redacted>``.
 
-* **No error reports to Rasa's Sentry.** ``rasa`` starts Sentry error reporting with the
-  key shipped in the package (``rasa.telemetry.initialize_error_reporting``), whatever
-  ``RASA_TELEMETRY_ENABLED`` says, so an uncaught exception's message could leave the
-  municipality's servers. :func:`disable_error_reporting` replaces that client with one
-  that has no DSN (nothing is sent).
+* **No error reports to Rasa's Sentry.** With telemetry on (Rasa's default unless
+  ``RASA_TELEMETRY_ENABLED=false``, which the Makefile and bin/run set), ``rasa`` starts
+  Sentry error reporting with the key shipped in the package, so an uncaught exception's
+  message could leave the municipality's servers. :func:`disable_error_reporting`
+  replaces that client with one that has no DSN (nothing is sent), whatever the setting.
 
 * **Speed** (:mod:`bot.rasa.speedups`, off with ``RASA_SPEEDUPS=0``): a validator for
   action server answers built once, and one keep-alive HTTP session for the action server.

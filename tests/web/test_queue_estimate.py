@@ -60,6 +60,9 @@ def _wait_and_claim(server: Server, kari: Staff, seconds: float) -> None:
     server.clock.advance(seconds)  # under the staff presence and claim timeouts
     answer = kari.call("POST", f"/conversations/{citizen.conversation_id}/claim")
     assert answer.status == 200, answer.text
+    # Closed again, so Kari stays below her limit of concurrent chats and takes new ones.
+    answer = kari.call("POST", f"/conversations/{citizen.conversation_id}/close")
+    assert answer.status == 200, answer.text
 
 
 def test_queue_payload_carries_the_median_of_recent_claims(server: Server) -> None:

@@ -327,6 +327,11 @@
     loadOwn();
     loadStatus();
     $('own-team-label').hidden = !['editor', 'admin'].includes(user.role);
+    // Links to the other staff pages: only those the signed-in role may open.
+    document.querySelectorAll('#staff-pages a[data-roles]').forEach((a) => {
+      a.hidden = !a.dataset.roles.split(' ').includes(user.role);
+    });
+    $('staff-pages').hidden = !document.querySelector('#staff-pages a:not([hidden])');
     $('main').focus();
   }
 
@@ -1204,7 +1209,6 @@
     $('history-form').addEventListener('submit', onHistorySearch);
     $('own-form').addEventListener('submit', onOwnSave);
     document.addEventListener('keydown', onShortcut);
-    if (document.querySelector('#staff-pages a')) $('staff-pages').hidden = false;
   }
 
   /* ------------------------------------------------------------------- start */
