@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -358,3 +359,41 @@ def _language_entity(entities: Iterable[Mapping[str, object]], weak: bool) -> st
         if (entity.get("role") == WEAK) == weak:
             return str(value)
     return None
+
+
+class ConversationStandards:
+    """The written standard of each conversation a channel sees, by the same rule as the bot.
+
+    A clear signal sets (or switches) a conversation's standard; a weak one ("søppel")
+    only starts a conversation that has none; a message without a signal keeps it. For a
+    channel that must write in the conversation's standard before Rasa has read the
+    message (the REST channel's "[telefonnummer fjerna]"). Remembers the most recent
+    ``capacity`` conversations only.
+    """
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        """Create an empty memory.
+
+        Args:
+            capacity: How many conversations to remember (the oldest is forgotten first).
+        """
+        self.capacity = capacity
+        self._standards: OrderedDict[str, str] = OrderedDict()
+
+    def observe(self, conversation: str, text: str) -> str:
+        """The standard of ``conversation`` after the citizen wrote ``text``.
+
+        Args:
+            conversation: The conversation's id (the sender id).
+            text: The citizen's message as typed.
+        """
+        detected, clear = detect(text)
+        known = self._standards.get(conversation)
+        standard = detected if detected is not None and (clear or known is None) else known
+        if standard is None:
+            return DEFAULT_LANGUAGE
+        self._standards[conversation] = standard
+        self._standards.move_to_end(conversation)
+        while len(self._standards) > self.capacity:
+            self._standards.popitem(last=False)
+        return standard
