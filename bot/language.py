@@ -72,6 +72,7 @@ class WordLists:
     norwegian_common: frozenset[str] = frozenset()
     nynorsk_suffixes: tuple[str, ...] = ()
     bokmal_suffixes: tuple[str, ...] = ()
+    neutral: frozenset[str] = frozenset()
 
     def signal(self, token: str) -> bool:
         """Whether ``token`` is a Nynorsk or Bokmål signal word."""
@@ -102,6 +103,7 @@ def word_lists(path: Path = WORDS_FILE) -> WordLists:
         norwegian_common=frozenset(str(data.get("norwegian_common") or "").split()),
         nynorsk_suffixes=tuple(str(data.get("nynorsk_suffixes") or "").split()),
         bokmal_suffixes=tuple(str(data.get("bokmal_suffixes") or "").split()),
+        neutral=frozenset(str(data.get("neutral") or "").split()),
     )
 
 
@@ -241,7 +243,8 @@ def known_words() -> frozenset[str]:
         for path in sorted(ROOT.glob(pattern)):
             found.update(words(path.read_text(encoding="utf-8")))
     lists = word_lists()
-    for group in (lists.nynorsk, lists.bokmal, lists.english, lists.norwegian_common):
+    groups = (lists.nynorsk, lists.bokmal, lists.english, lists.norwegian_common, lists.neutral)
+    for group in groups:
         found.update(group)
     return frozenset(found)
 
