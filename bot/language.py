@@ -217,8 +217,12 @@ def score_by_words(text: str) -> tuple[str | None, float]:
         stem = _compound(token, lists.nynorsk_stems) or _compound(token, lists.bokmal_stems)
         if stem or lists.signal(token):
             continue
-        nn += STEM_WEIGHT * _ending(token, lists.nynorsk_suffixes)
-        nb += STEM_WEIGHT * _ending(token, lists.bokmal_suffixes)
+        ending_nn = _ending(token, lists.nynorsk_suffixes)
+        ending_nb = _ending(token, lists.bokmal_suffixes)
+        if ending_nn or ending_nb:  # a word of its own, not a typo ("trengjer")
+            nn += STEM_WEIGHT * ending_nn
+            nb += STEM_WEIGHT * ending_nb
+            continue
         typo_nn, typo_nb = _misspelt(token)
         nn += typo_nn
         nb += typo_nb

@@ -33,6 +33,9 @@ from bot.language import detect, detect_language, known_words
         ("vil ha menneskelig kontakt", "nb"),
         ("menneskeleg kontakt", "nn"),
         ("sikkerheten på skulen", "nn"),
+        ("trengjer eg ein søknad", "nn"),  # "-gjer" is Nynorsk, not a typo of "trenger"
+        ("koss søke me om bhg", "nn"),  # dialect "koss"
+        ("kjæm bossbilen snart", "nn"),  # dialect "kjæm": one letter from "kjem"
     ],
 )
 def test_misspelt_and_run_together_words_tell_the_standard(text: str, language: str) -> None:
