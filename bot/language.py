@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import yaml
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from rapidfuzz.distance import OSA, Indel
 
 NYNORSK = "nn"
 BOKMAL = "nb"
@@ -39,7 +41,19 @@ _JOINED_PREFIX = re.compile(r"\b(\w)-(?=\w)")
 _MASKED = re.compile(r"\[[^\[\]]{1,60}\]")
 _EXACT_WORD = re.compile(r"[^\W\d_]+")
 
-WORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "language" / "words.yml"
+ROOT = Path(__file__).resolve().parent.parent
+WORDS_FILE = ROOT / "data" / "language" / "words.yml"
+# The project's own texts: their words are spelt right, so they are never read as a typo
+# of a signal word ("hjelp" is not a typo of "hjelpa"). Globs relative to the repository.
+VOCABULARY_SOURCES = ("data/nlu/**/*.yml", "bot/messages.yml", "knowledge_base/*.yml")
+# What a typo of a signal word ("ikek", "hvordn", "jge") or a half of two words typed
+# together ("hvakan") counts, times the word's weight.
+TYPO_WEIGHT = 0.7
+# Two words typed together count only when both have this many letters ("passord-et" is
+# one word, "hva-kan" two).
+SPLIT_MIN = 3
+# Typed without æ, ø, å on a foreign keyboard: "paa", "naar", "soeppel", "haer".
+_ASCII_VARIANTS = (("aa", "a"), ("oe", "o"))
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,13 @@ class WordLists:
     nynorsk_stems: tuple[str, ...] = ()
     bokmal_stems: tuple[str, ...] = ()
     norwegian_common: frozenset[str] = frozenset()
+    nynorsk_suffixes: tuple[str, ...] = ()
+    bokmal_suffixes: tuple[str, ...] = ()
+    neutral: frozenset[str] = frozenset()
+
+    def signal(self, token: str) -> bool:
+        """Whether ``token`` is a Nynorsk or Bokmål signal word."""
+        return token in self.nynorsk or token in self.bokmal
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +101,9 @@ def word_lists(path: Path = WORDS_FILE) -> WordLists:
         nynorsk_stems=tuple(str(data.get("nynorsk_stems") or "").split()),
         bokmal_stems=tuple(str(data.get("bokmal_stems") or "").split()),
         norwegian_common=frozenset(str(data.get("norwegian_common") or "").split()),
+        nynorsk_suffixes=tuple(str(data.get("nynorsk_suffixes") or "").split()),
+        bokmal_suffixes=tuple(str(data.get("bokmal_suffixes") or "").split()),
+        neutral=frozenset(str(data.get("neutral") or "").split()),
     )
 
 
@@ -189,6 +213,19 @@ def score_by_words(text: str) -> tuple[str | None, float]:
     nb = sum(weight(t, 1.0) for t in tokens if t in lists.bokmal)
     nb += sum(1.0 for t in exact if t in lists.bokmal_exact)
     nb += STEM_WEIGHT * sum(_compound(t, lists.bokmal_stems) for t in tokens)
+    for token in tokens:
+        stem = _compound(token, lists.nynorsk_stems) or _compound(token, lists.bokmal_stems)
+        if stem or lists.signal(token):
+            continue
+        ending_nn = _ending(token, lists.nynorsk_suffixes)
+        ending_nb = _ending(token, lists.bokmal_suffixes)
+        if ending_nn or ending_nb:  # a word of its own, not a typo ("trengjer")
+            nn += STEM_WEIGHT * ending_nn
+            nb += STEM_WEIGHT * ending_nb
+            continue
+        typo_nn, typo_nb = _misspelt(token)
+        nn += typo_nn
+        nb += typo_nb
     shared = lists.shared_with_english
     en = sum(1.0 for t in tokens if t in lists.english and t not in shared)
     en_shared = sum(1.0 for t in tokens if t in shared and t in lists.english)
@@ -200,6 +237,87 @@ def score_by_words(text: str) -> tuple[str | None, float]:
     if nb > nn:
         return BOKMAL, nb - nn
     return None, 0.0
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Every folded word of the project's own texts and of the word lists (spelt right)."""
+    found: set[str] = set()
+    for pattern in VOCABULARY_SOURCES:
+        for path in sorted(ROOT.glob(pattern)):
+            found.update(words(path.read_text(encoding="utf-8")))
+    lists = word_lists()
+    groups = (lists.nynorsk, lists.bokmal, lists.english, lists.norwegian_common, lists.neutral)
+    for group in groups:
+        found.update(group)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _misspelt(token: str) -> tuple[float, float]:
+    """The Nynorsk and Bokmål signal of a word that is not spelt as any known word.
+
+    In this order: typed without æ/ø/å as "aa"/"oe" ("aapent", "soeppel"); two known
+    words typed together ("hvakan": "hva" + "kan"); a typo of signal words (see
+    :func:`_near`). A typo close to words of both standards counts for both, so it
+    decides nothing. The words of the project's own texts are never typos.
+
+    Returns:
+        (Nynorsk weight, Bokmål weight), both 0 for a known word or no signal.
+    """
+    if token in known_words() or not token.isalpha() or len(token) < 3:
+        return 0.0, 0.0
+    lists = word_lists()
+    weight = lists.weights.get
+    for old, new in _ASCII_VARIANTS:
+        variant = token.replace(old, new)
+        if variant != token and lists.signal(variant):
+            return _weights(variant, lists, 1.0)
+    for cut in range(SPLIT_MIN, len(token) - SPLIT_MIN + 1):
+        head, tail = token[:cut], token[cut:]
+        known = known_words()
+        if head in known and tail in known and (lists.signal(head) or lists.signal(tail)):
+            nn_head, nb_head = _weights(head, lists, TYPO_WEIGHT)
+            nn_tail, nb_tail = _weights(tail, lists, TYPO_WEIGHT)
+            return nn_head + nn_tail, nb_head + nb_tail
+    nn = max((weight(w, 1.0) for w in _near(token, lists.nynorsk)), default=0.0)
+    nb = max((weight(w, 1.0) for w in _near(token, lists.bokmal)), default=0.0)
+    return TYPO_WEIGHT * nn, TYPO_WEIGHT * nb
+
+
+def _weights(token: str, lists: WordLists, factor: float) -> tuple[float, float]:
+    """The Nynorsk and Bokmål weight of a signal word, times ``factor``."""
+    weight = lists.weights.get(token, 1.0) * factor
+    return (
+        weight if token in lists.nynorsk else 0.0,
+        weight if token in lists.bokmal else 0.0,
+    )
+
+
+def _near(token: str, candidates: frozenset[str]) -> list[str]:
+    """The words of ``candidates`` that ``token`` is a typo of.
+
+    A typo is one letter left out or added in a word of four letters or more ("hvordn",
+    "hvorr"; "nok" is not "noko") or two neighbouring letters swapped ("ikek", "jge");
+    one letter replaced is not counted, since that more often makes another real word
+    ("tomter" is not "tømmer", "kva" is not "hva").
+    """
+    found = []
+    for word in candidates:
+        if len(word) < 3 or word == token:
+            continue
+        if abs(len(word) - len(token)) == 1 and min(len(word), len(token)) >= 4:
+            if Indel.distance(token, word) == 1:
+                found.append(word)
+        elif len(word) == len(token) and sorted(word) == sorted(token):
+            if OSA.distance(token, word) == 1:
+                found.append(word)
+    return found
+
+
+def _ending(token: str, suffixes: tuple[str, ...]) -> bool:
+    """Whether ``token`` is a longer word (three letters more) that ends in one of ``suffixes``."""
+    return any(len(token) >= len(suffix) + 3 and token.endswith(suffix) for suffix in suffixes)
 
 
 def _compound(token: str, stems: tuple[str, ...]) -> bool:
@@ -248,3 +366,41 @@ def _language_entity(entities: Iterable[Mapping[str, object]], weak: bool) -> st
         if (entity.get("role") == WEAK) == weak:
             return str(value)
     return None
+
+
+class ConversationStandards:
+    """The written standard of each conversation a channel sees, by the same rule as the bot.
+
+    A clear signal sets (or switches) a conversation's standard; a weak one ("søppel")
+    only starts a conversation that has none; a message without a signal keeps it. For a
+    channel that must write in the conversation's standard before Rasa has read the
+    message (the REST channel's "[telefonnummer fjerna]"). Remembers the most recent
+    ``capacity`` conversations only.
+    """
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        """Create an empty memory.
+
+        Args:
+            capacity: How many conversations to remember (the oldest is forgotten first).
+        """
+        self.capacity = capacity
+        self._standards: OrderedDict[str, str] = OrderedDict()
+
+    def observe(self, conversation: str, text: str) -> str:
+        """The standard of ``conversation`` after the citizen wrote ``text``.
+
+        Args:
+            conversation: The conversation's id (the sender id).
+            text: The citizen's message as typed.
+        """
+        detected, clear = detect(text)
+        known = self._standards.get(conversation)
+        standard = detected if detected is not None and (clear or known is None) else known
+        if standard is None:
+            return DEFAULT_LANGUAGE
+        self._standards[conversation] = standard
+        self._standards.move_to_end(conversation)
+        while len(self._standards) > self.capacity:
+            self._standards.popitem(last=False)
+        return standard

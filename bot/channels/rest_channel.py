@@ -34,7 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.kb import default_store
-from bot.language import DEFAULT_LANGUAGE, detect_language
+from bot.language import ConversationStandards
 from bot.privacy import mask_citizen_text
 from bot.web.settings import SettingsError, WebSettings
 
@@ -114,6 +114,7 @@ class LocalRestInput(RestInput):
         """
         self.public = public
         self.max_message_chars = max_message_chars
+        self.standards = ConversationStandards()
 
     @classmethod
     def name(cls) -> str:
@@ -161,8 +162,9 @@ class LocalRestInput(RestInput):
                 max_chars=self.max_message_chars,
             )
         if isinstance(text, str):
-            # Rasa's handler reads the same parsed body: it only ever sees the masked text.
-            language = detect_language(text) or DEFAULT_LANGUAGE
+            # Rasa's handler reads the same parsed body: it only ever sees the masked text,
+            # whose "[telefonnummer fjerna]" is in the conversation's standard.
+            language = self.standards.observe(str(body.get("sender") or "default"), text)
             body["message"] = mask_citizen_text(text, language, default_store().get()).text
         return None
 
