@@ -4,8 +4,8 @@ Runs after the intent classifier and the fallback classifier. First, an emergenc
 needs emergency meaning (bot/nlu/emergency_guard.py): ``ask_emergency`` without it moves to
 the next intent or to not-understood. Then two checks, both from data:
 
-1. **An FAQ entry beats a generic intent** (any but a request for a person and the
-   postal address; an emergency, yes or no only for a word-for-word match). "når tømmer de
+1. **An FAQ entry beats a generic intent** (any but a request for a person; an emergency,
+   yes, no or the postal address only for a word-for-word match). "når tømmer de
    bospannet" looks like an opening-hours question, and "kan eg maile inn dokumenta" like
    a contact question, but the knowledge base has an FAQ answer for each. When the FAQ
    matches strongly (bot/nlu/faq_match.py, both ways at least
@@ -17,7 +17,8 @@ the next intent or to not-understood. Then two checks, both from data:
    Training learns each intent's words; a word of the message that only the examples of
    ``ask_municipal_topic`` or ``out_of_scope`` use (and no answerable intent) moves the
    message to that intent, whose action declines honestly with a search link. A service
-   of the knowledge base named without a place ("bestille time tysdag") is ``ask_service``.
+   of the knowledge base named without a place ("bestille time tysdag") is ``ask_service``,
+   and the phone named without a place ("er sentralbordet ope no") is ``ask_phone``.
 
 The new intent is put first in the ranking with the old confidence; the reason is in the
 parse result as ``topic_guard`` (seen in the console's intent column and in tests).
@@ -28,6 +29,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -57,17 +59,20 @@ OTHER_TOPICS = (MUNICIPAL_TOPIC, OUT_OF_SCOPE)
 # Intents whose answers are about innbyggjarservice itself (hours, place): a word of
 # another topic in the message means the question is about that topic instead.
 DESK_INTENTS = frozenset({"ask_opening_hours", "ask_open_now", "ask_location", "inform"})
-# Intents an FAQ entry never takes a message from: a request for a person,
-# the intents whose actions already try the FAQ, and the postal address
-# (its answer already says to send documents digitally, like the FAQ on it).
-FAQ_NEVER = frozenset({"request_human", "nlu_fallback", "ask_post", MUNICIPAL_TOPIC})
+# Intents an FAQ entry never takes a message from: a request for a person and the intents
+# whose actions already try the FAQ.
+FAQ_NEVER = frozenset({"request_human", "nlu_fallback", MUNICIPAL_TOPIC})
 # An emergency yields only to an FAQ phrasing matched word for word both ways ("det brenn
 # i bosspannet" shares one word of two with the FAQ on rubbish collection).
 EMERGENCY = "ask_emergency"
 # A yes or a no too ("søplebil" looks like "ja", but its topic words are all an FAQ's):
 # "ja" and "nei" are function words, so a word-for-word match has topic words of its own.
-WORD_FOR_WORD_ONLY = frozenset({EMERGENCY, "affirm", "deny"})
+# The postal address too: "kan eg sende papira på e-post" is the FAQ's question exactly,
+# "kor sender eg brev" (a partial match) keeps the address.
+WORD_FOR_WORD_ONLY = frozenset({EMERGENCY, "affirm", "deny", "ask_post"})
 SERVICE_INTENT = "ask_service"
+PHONE_INTENT = "ask_phone"
+PHONE_WORDS = Path(__file__).resolve().parent / "phone_words.yml"
 NOT_UNDERSTOOD = "nlu_fallback"
 # Below this, the next intent in the ranking is no answer for a message moved away from the
 # emergency intent: it gets the honest not-understood answer (as the fallback threshold).
@@ -109,6 +114,18 @@ def not_topic_words() -> frozenset[str]:
     """Words the other topics' examples use that name no topic (function_words.yml)."""
     with FUNCTION_WORDS.open(encoding="utf-8") as handle:
         return frozenset(words(yaml.safe_load(handle)["not_topic_words"]))
+
+
+@lru_cache(maxsize=1)
+def phone_stems() -> tuple[str, ...]:
+    """The starts of the words that name the phone (phone_words.yml)."""
+    with PHONE_WORDS.open(encoding="utf-8") as handle:
+        return tuple(str(yaml.safe_load(handle)["stems"]).split())
+
+
+def names_the_phone(text: str) -> bool:
+    """Whether ``text`` names the municipality's phone ("sentralbordet", "telefonen")."""
+    return any(w.startswith(phone_stems()) for w in words(text))
 
 
 def vocabulary(training_data: TrainingData) -> dict[str, list[str]]:
@@ -288,6 +305,10 @@ class TopicGuard(GraphComponent):
             # "kan jeg bestille time tirsdag": a service the knowledge base explains,
             # named without a desk, is a question about the service, not the hours.
             reroute(message, SERVICE_INTENT, f"service named: {SERVICE_INTENT} over {intent}")
+            return
+        if intent in DESK_INTENTS and not places and names_the_phone(text):
+            # "er sentralbordet ope no": the phone's hours, not the desks'.
+            reroute(message, PHONE_INTENT, f"phone named: {PHONE_INTENT} over {intent}")
             return
         if intent in DESK_INTENTS:
             other = self._vocab.other_topic(text)
