@@ -12,6 +12,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.kb import KnowledgeBase
 from bot.nlu.emergency_guard import has_emergency_meaning
+from bot.nlu.faq_match import match_faq
 from bot.nlu.topic_guard import TopicGuard, TopicVocabulary
 
 
@@ -100,3 +101,25 @@ def test_guard_moves_messages_without_emergency_meaning(
         assert message.get("topic_guard") is None
     else:
         assert message.get("intent")["confidence"] == ranking[0][1]  # the old confidence kept
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # how often, how long, a property's numbers and the clock name no topic
+        ("eg har gnr 12 bnr 34, kva er eigedomsskatten", "eigedomsskatt"),
+        ("bosset har stått i 2 veker", "renovasjon"),
+        ("har søppelbilen vore her 3 gonger i år", "renovasjon"),
+        ("kvifor stengjer de så tidleg", "kortare_opningstid"),
+        ("hvorfor stenger dere så tidlig på dagen", "kortare_opningstid"),
+        # ... and an ordinary hours question still matches no FAQ entry
+        ("når stenger dere klokka tre", None),
+        ("opningstider klokka 8", None),
+        ("har de ope i dag", None),
+    ],
+)
+def test_words_of_time_and_count_are_not_topic_words(
+    kb: KnowledgeBase, text: str, expected: str | None
+) -> None:
+    match = match_faq(text, kb)
+    assert (match.entry.id if match else None) == expected
