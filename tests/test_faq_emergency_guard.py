@@ -123,3 +123,22 @@ def test_words_of_time_and_count_are_not_topic_words(
 ) -> None:
     match = match_faq(text, kb)
     assert (match.entry.id if match else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the desk word alone next to a topic of the question's own matches no FAQ entry
+        ("nummer til servicetorget", None),
+        ("adressa til servicekontoret", None),
+        # ... but a question that is only about the desk may match on it
+        ("hvor er resepsjonen deres", "kor_mange_innbyggjarservice"),
+        ("how many service desks does the municipality have", "kor_mange_innbyggjarservice"),
+        ("kor mange resepsjonar har kommunen", "kor_mange_innbyggjarservice"),
+    ],
+)
+def test_the_desk_word_alone_does_not_carry_a_match(
+    kb: KnowledgeBase, text: str, expected: str | None
+) -> None:
+    match = match_faq(text, kb)
+    assert (match.entry.id if match else None) == expected
