@@ -89,8 +89,9 @@ TOPIC, HOURS = "ask_municipal_topic", "ask_opening_hours"
         ("når tømmer dei bosspannet", "ask_opening_hours", [], TOPIC, "faq:renovasjon"),
         ("tømming av bosspann på manger", "ask_open_now", [PLACE], "ask_municipal_topic", "faq:"),
         ("kan eg sende vedlegg på epost", "ask_contact", [], "ask_municipal_topic", "faq:sende"),
-        # ... but never over a request for a person, a yes/no or the postal address
-        ("kan eg sende vedlegg på epost", "ask_post", [], "ask_post", None),
+        # ... never over a request for a person; over the postal address word for word only
+        ("kan eg sende vedlegg på epost", "ask_post", [], TOPIC, "faq:sende"),
+        ("kor sender eg brev", "ask_post", [], "ask_post", None),
         ("kan eg sende vedlegg på epost", "request_human", [], "request_human", None),
         # an emergency only for a word-for-word match
         ("det brenn i bosspannet", "ask_emergency", [], "ask_emergency", None),
@@ -104,6 +105,11 @@ TOPIC, HOURS = "ask_municipal_topic", "ask_opening_hours"
         ("kan eg bestille time tysdag", "ask_opening_hours", [SERVICE], "ask_service", "service"),
         ("bestille time på manger", HOURS, [SERVICE, PLACE], HOURS, None),
         ("opningstider manger", "ask_opening_hours", [PLACE], "ask_opening_hours", None),
+        # the phone named without a place is about the phone's hours
+        ("er sentralbordet ope no", "ask_open_now", [], "ask_phone", "phone named"),
+        ("is the phone open now", "ask_open_now", [], "ask_phone", "phone named"),
+        ("telefonen på manger, når er den open", HOURS, [PLACE], HOURS, None),
+        ("er de opne no", "ask_open_now", [], "ask_open_now", None),
     ],
 )  # fmt: skip
 def test_guard_moves_only_what_belongs_elsewhere(

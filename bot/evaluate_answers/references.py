@@ -23,8 +23,12 @@ from bot.kb.models import LANGUAGES, WEEKDAYS, Interval, Location
 from bot.language import fold
 from bot.messages import calendar, days_label
 
+# "Closed": a closed word, or a negation with "open" later in the same clause, a few words on
+# ("Laurdag 2. januar har ikkje innbyggjarservice i Knarvik ope"), as docs/answer-evaluation.md
+# says ("ikkje ope/…"). The words between may not hold a clause's punctuation.
 CLOSED = re.compile(
-    r"\b(stengt|stengd|stengde|closed|ikkje ope|ikkje open|ikke apent|ikke apen|not open)\b"
+    r"\b(stengt|stengd|stengde|closed)\b"
+    r"|\b(ikkje|ikke|not)(\s+[^\s.,;:!?]+){0,5}?\s+(ope|open|opne|apen|apent|apne)\b"
 )
 TIME = re.compile(r"\b\d{1,2}\.\d{2}\b")
 OPEN_OR_CLOSED = re.compile(r"\b(ope|open|opne|apen|apent|apne|stengt|stengd|closed|opens?)\b")

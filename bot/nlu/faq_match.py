@@ -37,6 +37,9 @@ STEM_MIN_LENGTH = 4
 _HYPHENATED = re.compile(r"[a-z0-9æøåéèòô]+(?:-[a-z0-9æøåéèòô]+)*")
 _LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 ENDING_MAX_LENGTH = 3
+# The generic word for the desk (its synonym group: resepsjon, skranke, servicetorg ...).
+# A phrasing whose only topic word is it matches no question by itself.
+GENERIC_DESK_WORD = "kontor"
 # What bot/privacy put in place of personal data ("[telefonnummer fjerna]"): not a topic.
 _MASKED = re.compile(r"\[[^\]]*\]")
 
@@ -195,6 +198,13 @@ def _coverage(
     return in_phrasing / len(query), in_query / len(phrasing)
 
 
+def _shares_more_than(
+    query: list[str], phrasing: list[str], ignored: set[str], places: frozenset[str]
+) -> bool:
+    """Whether a word of ``query`` not in ``ignored`` is in ``phrasing``."""
+    return any(any(_same(q, p, places) for p in phrasing) for q in query if q not in ignored)
+
+
 def match_faq(text: str, kb: KnowledgeBase) -> FaqMatch | None:
     """Returns the best FAQ entry for ``text`` if it is a confident match.
 
@@ -211,10 +221,14 @@ def match_faq(text: str, kb: KnowledgeBase) -> FaqMatch | None:
     if not query:
         return None
     ready = _prepared(kb)
+    desk = set(topic_words(GENERIC_DESK_WORD, kb))
+    desk_only = all(q in desk for q in query)  # only the desk word: any match may do
     best: FaqMatch | None = None
     best_key = (0.0, 0.0)
     for entry, phrasing, tokens in ready.phrasings:
-        if tokens:
+        # A match resting on the desk word alone says nothing about a question with a
+        # topic of its own ("nummer til servicetorget" is not "kor er resepsjonen").
+        if tokens and (desk_only or _shares_more_than(query, tokens, desk, ready.places)):
             q_share, p_share = _coverage(query, tokens, ready.places)
             if q_share < QUESTION_COVERAGE or p_share < PHRASING_COVERAGE:
                 continue

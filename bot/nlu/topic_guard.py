@@ -1,9 +1,11 @@
 """Rasa NLU component: a generic intent never answers a question about another topic.
 
-Runs after the intent classifier and the fallback classifier. Two checks, both from data:
+Runs after the intent classifier and the fallback classifier. First, an emergency answer
+needs emergency meaning (bot/nlu/emergency_guard.py): ``ask_emergency`` without it moves to
+the next intent or to not-understood. Then two checks, both from data:
 
-1. **An FAQ entry beats a generic intent** (any but a request for a person, yes, no and
-   the postal address; an emergency only for a word-for-word match). "når tømmer de
+1. **An FAQ entry beats a generic intent** (any but a request for a person; an emergency,
+   yes, no or the postal address only for a word-for-word match). "når tømmer de
    bospannet" looks like an opening-hours question, and "kan eg maile inn dokumenta" like
    a contact question, but the knowledge base has an FAQ answer for each. When the FAQ
    matches strongly (bot/nlu/faq_match.py, both ways at least
@@ -15,7 +17,8 @@ Runs after the intent classifier and the fallback classifier. Two checks, both f
    Training learns each intent's words; a word of the message that only the examples of
    ``ask_municipal_topic`` or ``out_of_scope`` use (and no answerable intent) moves the
    message to that intent, whose action declines honestly with a search link. A service
-   of the knowledge base named without a place ("bestille time tysdag") is ``ask_service``.
+   of the knowledge base named without a place ("bestille time tysdag") is ``ask_service``,
+   and the phone named without a place ("er sentralbordet ope no") is ``ask_phone``.
 
 The new intent is put first in the ranking with the old confidence; the reason is in the
 parse result as ``topic_guard`` (seen in the console's intent column and in tests).
@@ -26,6 +29,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -46,6 +50,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.kb import KnowledgeBaseStore, default_store
 from bot.language import words
+from bot.nlu.emergency_guard import has_emergency_meaning
 from bot.nlu.faq_match import FUNCTION_WORDS, function_words, match_faq
 
 MUNICIPAL_TOPIC = "ask_municipal_topic"
@@ -54,16 +59,24 @@ OTHER_TOPICS = (MUNICIPAL_TOPIC, OUT_OF_SCOPE)
 # Intents whose answers are about innbyggjarservice itself (hours, place): a word of
 # another topic in the message means the question is about that topic instead.
 DESK_INTENTS = frozenset({"ask_opening_hours", "ask_open_now", "ask_location", "inform"})
-# Intents an FAQ entry never takes a message from: a request for a person, a yes or no,
-# the intents whose actions already try the FAQ, and the postal address
-# (its answer already says to send documents digitally, like the FAQ on it).
-FAQ_NEVER = frozenset(
-    {"request_human", "affirm", "deny", "nlu_fallback", "ask_post", MUNICIPAL_TOPIC}
-)
+# Intents an FAQ entry never takes a message from: a request for a person and the intents
+# whose actions already try the FAQ.
+FAQ_NEVER = frozenset({"request_human", "nlu_fallback", MUNICIPAL_TOPIC})
 # An emergency yields only to an FAQ phrasing matched word for word both ways ("det brenn
 # i bosspannet" shares one word of two with the FAQ on rubbish collection).
 EMERGENCY = "ask_emergency"
+# A yes or a no too ("søplebil" looks like "ja", but its topic words are all an FAQ's):
+# "ja" and "nei" are function words, so a word-for-word match has topic words of its own.
+# The postal address too: "kan eg sende papira på e-post" is the FAQ's question exactly,
+# "kor sender eg brev" (a partial match) keeps the address.
+WORD_FOR_WORD_ONLY = frozenset({EMERGENCY, "affirm", "deny", "ask_post"})
 SERVICE_INTENT = "ask_service"
+PHONE_INTENT = "ask_phone"
+PHONE_WORDS = Path(__file__).resolve().parent / "phone_words.yml"
+NOT_UNDERSTOOD = "nlu_fallback"
+# Below this, the next intent in the ranking is no answer for a message moved away from the
+# emergency intent: it gets the honest not-understood answer (as the fallback threshold).
+NEXT_INTENT_MIN_CONFIDENCE = 0.3
 # Both shares of topic words covered (bot/nlu/faq_match.py) at least this much: 100 is
 # every word both ways; 80 allows one extra word on one side of a two-or-three-word match.
 FAQ_OVER_INTENT_SCORE = 80.0
@@ -101,6 +114,18 @@ def not_topic_words() -> frozenset[str]:
     """Words the other topics' examples use that name no topic (function_words.yml)."""
     with FUNCTION_WORDS.open(encoding="utf-8") as handle:
         return frozenset(words(yaml.safe_load(handle)["not_topic_words"]))
+
+
+@lru_cache(maxsize=1)
+def phone_stems() -> tuple[str, ...]:
+    """The starts of the words that name the phone (phone_words.yml)."""
+    with PHONE_WORDS.open(encoding="utf-8") as handle:
+        return tuple(str(yaml.safe_load(handle)["stems"]).split())
+
+
+def names_the_phone(text: str) -> bool:
+    """Whether ``text`` names the municipality's phone ("sentralbordet", "telefonen")."""
+    return any(w.startswith(phone_stems()) for w in words(text))
 
 
 def vocabulary(training_data: TrainingData) -> dict[str, list[str]]:
@@ -245,17 +270,34 @@ class TopicGuard(GraphComponent):
             self.guard(message)
         return messages
 
+    @staticmethod
+    def _away_from_emergency(message: Message) -> str:
+        """Moves a message without emergency meaning ("har saksnummer 23/1234, når får jeg
+        svar") to the next intent if that is confident enough, else to not-understood."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        following = [r for r in ranking if r.get(INTENT_NAME_KEY) not in (EMERGENCY, None)]
+        best = following[0] if following else {}
+        confidence = float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        intent = str(best.get(INTENT_NAME_KEY)) if best else NOT_UNDERSTOOD
+        if confidence < NEXT_INTENT_MIN_CONFIDENCE:
+            intent = NOT_UNDERSTOOD
+        reroute(message, intent, f"no emergency meaning: {intent} over {EMERGENCY}")
+        return intent
+
     def guard(self, message: Message) -> None:
         """Moves one parsed message to another intent if one of the two checks says so."""
         intent = str((message.get(INTENT) or {}).get(INTENT_NAME_KEY))
         text = message.get(TEXT) or ""
+        if intent == EMERGENCY and not has_emergency_meaning(text):
+            intent = self._away_from_emergency(message)
         entities = [str(e.get("entity")) for e in message.get(ENTITIES) or []]
         places = "location" in entities
         if intent not in FAQ_NEVER:
             # A named place is a topic word the FAQ phrasing lacks, so "kor er kontoret på
             # manger" stays a "where" question; "tømming av bosspann på manger" does not.
             match = match_faq(text, self._store.get())
-            needed = 100.0 if intent == EMERGENCY else self._config["faq_over_intent_score"]
+            strict = intent in WORD_FOR_WORD_ONLY
+            needed = 100.0 if strict else self._config["faq_over_intent_score"]
             if match is not None and match.score >= needed:
                 reroute(message, MUNICIPAL_TOPIC, f"faq:{match.entry.id} over {intent}")
                 return
@@ -263,6 +305,10 @@ class TopicGuard(GraphComponent):
             # "kan jeg bestille time tirsdag": a service the knowledge base explains,
             # named without a desk, is a question about the service, not the hours.
             reroute(message, SERVICE_INTENT, f"service named: {SERVICE_INTENT} over {intent}")
+            return
+        if intent in DESK_INTENTS and not places and names_the_phone(text):
+            # "er sentralbordet ope no": the phone's hours, not the desks'.
+            reroute(message, PHONE_INTENT, f"phone named: {PHONE_INTENT} over {intent}")
             return
         if intent in DESK_INTENTS:
             other = self._vocab.other_topic(text)
