@@ -12,7 +12,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 
 # Everything that changes what the model learns: a change here retrains.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-	$(wildcard bot/nlu/*.py) bot/language.py
+	$(wildcard bot/nlu/*.py) $(wildcard bot/nlu/*.yml) bot/language.py
 
 .PHONY: install run test test-postgres train validate shell bench kb-check lint clean
 
