@@ -18,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.editor.plans import Plan, build_plan
-from bot.editor.problems import invalid_response_body
+from bot.editor.problems import invalid_response_body, page_language
 from bot.handoff.records import StaffRole
 from bot.kb.changelog import Change, change_log
 from bot.kb.holidays import public_holidays
@@ -109,7 +109,9 @@ async def apply_plan(
     try:
         return await staff.state.run(_apply, directory, plan, staff.user.username, validator)
     except InvalidChange as error:
-        body = invalid_response_body(error, file=plan.file, index=plan.index)
+        body = invalid_response_body(
+            error, file=plan.file, index=plan.index, language=page_language(request)
+        )
         raise ApiError(422, "invalid", body["message"], errors=body["errors"]) from None
     except ChangeConflict as error:
         current = None
@@ -313,6 +315,6 @@ async def history_undo(request: Request, staff: Staff, change_id: int) -> HTTPRe
     except ChangeConflict as error:
         raise _conflict(error) from None
     except InvalidChange as error:
-        body = invalid_response_body(error, file="")
+        body = invalid_response_body(error, file="", language=page_language(request))
         raise ApiError(422, "invalid", body["message"], errors=body["errors"]) from None
     return response.json({"change": change_json(change)}, status=201)

@@ -42,7 +42,8 @@ window.Staff = (function () {
   }
 
   async function api(method, path, body) {
-    const headers = { Accept: 'application/json' };
+    // The API answers validation errors in the page's language.
+    const headers = { Accept: 'application/json', 'Accept-Language': LANG };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
     let res;
