@@ -58,7 +58,8 @@ def _pick(variants: dict[str, Any], language: str) -> Any:
 
 
 # "bookings": the Møteførespurnader page (booking package, issue 10).
-SECTIONS = ("messages", "widget", "console", "bookings")
+# "editor", "insight": the editor/admin and insight staff pages (wp-i18n).
+SECTIONS = ("messages", "widget", "console", "bookings", "editor", "insight")
 # Placeholders any text may use; filled from the knowledge base (see kb_values).
 KB_PLACEHOLDERS = frozenset(
     {"municipality", "phone", "email", "web", "privacy_url", "desks", "services"}

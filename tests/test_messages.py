@@ -1,6 +1,7 @@
 """The one text catalogue (bot/messages.yml): every text in nn and nb (and en where
 required) with the same placeholders; the domain's responses rendered from it by the
-NLG; the widget's and console's labels served from it, and none left in their code."""
+NLG; the labels of the widget, the console and the editor/admin/insight staff pages served
+from it, and none left in their code."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import json
 import re
 import string
+from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -34,6 +36,18 @@ from bot.nlg import CatalogueNLG, catalogue_name
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "bot" / "web" / "static"
 SCRIPTS = {"widget": STATIC / "widget" / "widget.js", "console": STATIC / "console" / "console.js"}
+# Staff pages whose scripts and HTML take every label from one catalogue section (wp-i18n).
+PAGE_SCRIPTS = {
+    "widget": [STATIC / "widget" / "widget.js"],
+    "console": [STATIC / "console" / "console.js"],
+    "editor": [STATIC / "editor" / name for name in ("common.js", "editor.js", "admin.js")],
+    "insight": [STATIC / "insight" / "insight.js"],
+}
+PAGE_HTML = {
+    "editor": [STATIC / "editor" / "index.html", STATIC / "editor" / "admin.html"],
+    "insight": [STATIC / "insight" / "index.html"],
+}
+UI_SECTIONS = ("widget", "console", "editor", "insight")
 
 
 def _fields(text: str) -> set[str]:
@@ -76,7 +90,7 @@ def test_schedule_label_groups_equal_hours(kb: KnowledgeBase) -> None:
 
 
 @pytest.mark.parametrize(
-    ("page", "key"), [(page, key) for page in ("widget", "console") for key in section(page)]
+    ("page", "key"), [(page, key) for page in UI_SECTIONS for key in section(page)]
 )
 def test_ui_label_in_three_languages_with_same_placeholders(page: str, key: str) -> None:
     variants = section(page)[key]
@@ -179,7 +193,17 @@ def _serve(kb: KnowledgeBase, name: str, **args: str) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("page", "language"), [("widget", "nn"), ("widget", "nb"), ("console", "nb"), ("console", "en")]
+    ("page", "language"),
+    [
+        ("widget", "nn"),
+        ("widget", "nb"),
+        ("console", "nb"),
+        ("console", "en"),
+        ("editor", "nn"),
+        ("editor", "nb"),
+        ("editor", "en"),
+        ("insight", "nb"),
+    ],
 )
 def test_texts_channel_serves_the_labels(kb: KnowledgeBase, page: str, language: str) -> None:
     answer = _serve(kb, f"{page}.json", lang=language)
@@ -209,8 +233,9 @@ def test_texts_channel_unknown_page_is_404(kb: KnowledgeBase, name: str) -> None
     assert _serve(kb, name).status == 404
 
 
-_KEY_RE = re.compile(r"\bt\(\s*'([A-Za-z0-9_.]+)'")
+_KEY_RE = re.compile(r"""\bt\(\s*['"]([A-Za-z0-9_.]+)['"]""")
 _STRING_RE = re.compile(r"'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\]|\\.)*)`")
+_DOUBLE_STRING_RE = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 # Common Norwegian words that only appear in a sentence for a person to read.
 _NORWEGIAN_WORDS = re.compile(
     r"\b(og|ikkje|ikke|eg|jeg|du|er|har|til|med|som|samtale\w*|skriv\w*|svar\w*|"
@@ -221,7 +246,10 @@ _REGEX_LITERAL_RE = re.compile(
     r"(?<=[=(,:])\s*/(?![/*])(?:\\.|\[(?:\\.|[^\]\n])*\]|[^/\n\[\\])+/[a-z]*"
 )
 # The one text allowed in the scripts: shown when the server (and so the texts) is down.
-_ALLOWED = {"Chatten er ikkje tilgjengeleg / Chatten er ikke tilgjengelig"}
+_ALLOWED = {
+    "Chatten er ikkje tilgjengeleg / Chatten er ikke tilgjengelig",
+    "Sida er ikkje tilgjengeleg / Siden er ikke tilgjengelig",
+}
 
 
 def _code_without_comments(source: str) -> str:
@@ -231,29 +259,99 @@ def _code_without_comments(source: str) -> str:
     return _REGEX_LITERAL_RE.sub(" /re/", source)
 
 
-@pytest.mark.parametrize("page", sorted(SCRIPTS))
-def test_every_label_the_script_uses_is_in_the_catalogue(page: str) -> None:
-    used = set(_KEY_RE.findall(SCRIPTS[page].read_text(encoding="utf-8")))
-    assert used, f"{page}.js uses no t('key') labels"
-    missing = used - set(section(page))
-    assert not missing, f"{page}.js uses labels missing from bot/messages.yml: {missing}"
+SCRIPT_CASES = [(page, script) for page, scripts in PAGE_SCRIPTS.items() for script in scripts]
+
+
+def _script_id(case: tuple[str, Path]) -> str:
+    return f"{case[0]}-{case[1].name}"
+
+
+@pytest.mark.parametrize("case", SCRIPT_CASES, ids=_script_id)
+def test_every_label_the_script_uses_is_in_the_catalogue(case: tuple[str, Path]) -> None:
+    page, script = case
+    used = set(_KEY_RE.findall(script.read_text(encoding="utf-8")))
+    assert used, f"{script.name} uses no t('key') labels"
+    keys = set(section(page))
+    # t('day_' + day): a key prefix; the catalogue must hold keys that start with it.
+    prefixes = {key for key in used if key.endswith("_")}
+    missing = {key for key in used - prefixes if key not in keys}
+    missing |= {p for p in prefixes if not any(k.startswith(p) for k in keys)}
+    assert not missing, f"{script.name} uses labels missing from bot/messages.yml {page}: {missing}"
     for language in ("nn", "nb", "en"):
         assert set(section(page)) == set(ui_texts(page, language, _fixture_kb()))
 
 
-@pytest.mark.parametrize("page", sorted(SCRIPTS))
-def test_no_sentence_for_people_is_left_in_the_script(page: str) -> None:
-    code = _code_without_comments(SCRIPTS[page].read_text(encoding="utf-8"))
+@pytest.mark.parametrize("case", SCRIPT_CASES, ids=_script_id)
+def test_no_sentence_for_people_is_left_in_the_script(case: tuple[str, Path]) -> None:
+    page, script = case
+    code = _code_without_comments(script.read_text(encoding="utf-8"))
+    literals = [single or template for single, template in _STRING_RE.findall(code)]
+    if page in PAGE_HTML:  # the staff pages' scripts also use double quotes
+        literals += _DOUBLE_STRING_RE.findall(code)
     offending = []
-    for single, template in _STRING_RE.findall(code):
-        literal = single or template
+    for literal in literals:
         if literal in _ALLOWED:
             continue
         if re.search("[æøåÆØÅ]", literal) or len(_NORWEGIAN_WORDS.findall(literal)) >= 1:
             offending.append(literal)
     assert (
         not offending
-    ), f"{page}.js has texts for people; move them to bot/messages.yml: {offending}"
+    ), f"{script.name} has texts for people; move them to bot/messages.yml: {offending}"
+
+
+class _PageLabels(HTMLParser):
+    """Collects the label keys of a staff page and any visible text without one."""
+
+    # Elements whose text the script sets (with values) and the title (set from a key).
+    SET_BY_SCRIPT = frozenset({"faq-placeholder-hint", "texts-hint"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, dict[str, str | None]]] = []
+        self.keys: set[str] = set()
+        self.unlabelled: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        for name in ("data-t", "data-t-aria", "data-t-html"):
+            if attributes.get(name):
+                self.keys.add(str(attributes[name]))
+        if attributes.get("aria-label") and not attributes.get("data-t-aria"):
+            self.unlabelled.append(f"aria-label={attributes['aria-label']}")
+        if tag not in {"input", "meta", "link", "br", "img"}:
+            self.stack.append((tag, attributes))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if not re.search(r"[A-Za-zÆØÅæøå]", data) or not self.stack:
+            return
+        tag, attributes = self.stack[-1]
+        if tag in {"title", "script", "style"} or "data-t" in attributes:
+            return
+        if attributes.get("id") in self.SET_BY_SCRIPT:
+            return
+        if any("data-t-html" in a for _, a in self.stack):
+            return
+        self.unlabelled.append(data.strip())
+
+
+HTML_CASES = [(page, html) for page, files in PAGE_HTML.items() for html in files]
+
+
+@pytest.mark.parametrize("case", HTML_CASES, ids=_script_id)
+def test_every_visible_text_of_the_staff_page_has_a_catalogue_label(
+    case: tuple[str, Path],
+) -> None:
+    page, html = case
+    parser = _PageLabels()
+    parser.feed(html.read_text(encoding="utf-8"))
+    assert parser.keys, f"{html.name} has no data-t labels"
+    assert not parser.unlabelled, f"{html.name}: texts without data-t: {parser.unlabelled}"
+    missing = parser.keys - set(section(page))
+    assert not missing, f"{html.name} uses labels missing from bot/messages.yml {page}: {missing}"
 
 
 def _fixture_kb() -> KnowledgeBase:

@@ -1,4 +1,4 @@
-"""Serves the labels of the widget and the console from the one text catalogue.
+"""Serves the labels of the widget, the console and the staff pages from the one catalogue.
 
 ``GET /texts/widget.json?lang=nn`` and ``GET /texts/console.json?lang=nb`` answer::
 
@@ -11,7 +11,8 @@
 the bot's address. The embedding page may override name, logo and colour with
 ``data-`` attributes on the script tag (see widget.js).
 
-The texts are the ``widget`` or ``console`` section of bot/messages.yml, with the
+The texts are the ``widget``, ``console``, ``editor`` (editor and admin pages) or
+``insight`` section of bot/messages.yml, with the
 knowledge-base placeholders ({municipality}, ...) filled; the browser fills the others
 ({n}, {name}, ...). The origins the widget may be embedded on may read them (the
 widget's CORS policy, ``WIDGET_ALLOWED_ORIGINS``), and browsers may cache them for a minute.
@@ -44,11 +45,11 @@ __all__ = ["CACHE_SECONDS", "TextsChannel", "texts_payload"]
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 CACHE_SECONDS = 60
 LANGUAGES = ("nn", "nb", "en")
-PAGES = ("widget", "console")
+PAGES = ("widget", "console", "editor", "insight")
 
 
 def texts_payload(page: str, language: str, kb: KnowledgeBase) -> dict[str, Any]:
-    """The JSON body for one page (``widget`` or ``console``) in ``language``."""
+    """The JSON body for one page (one of ``PAGES``) in ``language``."""
     return {
         "language": language,
         "texts": ui_texts(page, language, kb),
@@ -66,7 +67,7 @@ def _live_knowledge_base() -> KnowledgeBase:
 
 
 class TextsChannel(InputChannel):
-    """``/texts/<page>.json``: the widget's and the console's labels (no messages go here).
+    """``/texts/<page>.json``: the labels of the widget and staff pages (no messages go here).
 
     Args:
         knowledge_base: Returns the knowledge base (tests pass the fixture's).
@@ -103,7 +104,9 @@ class TextsChannel(InputChannel):
                 return response.json(
                     {
                         "error": "not_found",
-                        "message": f"No texts named '{name}'; use widget.json or console.json.",
+                        "message": f"No texts named '{name}'; use one of "
+                        + ", ".join(f"{p}.json" for p in PAGES)
+                        + ".",
                     },
                     status=404,
                     headers=headers,

@@ -1,8 +1,10 @@
-"""Turns the loader's problems into errors next to the editor's form fields, in Nynorsk.
+"""Turns the loader's problems into errors next to the editor's form fields.
 
 The loader (:mod:`bot.kb.loader`) names file, line, entry and field in English for
 ``make kb-check``; the editor's page shows the same problem next to the field, in plain
-Nynorsk where the kind of problem is known (the English text otherwise).
+Nynorsk, Bokmål or English (the page's language, see :func:`page_language`) where the kind
+of problem is known (the loader's English text otherwise). The texts are in
+bot/messages.yml, section ``editor``, keys ``api_*``.
 """
 
 from __future__ import annotations
@@ -11,63 +13,92 @@ import re
 from typing import Any
 
 from bot.kb.writer import InvalidChange
+from bot.language import DEFAULT_LANGUAGE
+from bot.messages import section
 
-__all__ = ["field_errors", "invalid_response_body"]
+__all__ = ["api_text", "field_errors", "invalid_response_body", "page_language"]
 
 _FIELD = re.compile(r"field '([^']+)': (.*)$")
 _TEXT_FIELD = re.compile(r"^texts\.yml: \w+\.[\w-]+\.(nn|nb|en): (.*)$")
 _UNKNOWN_KEY = re.compile(r": unknown key '([^']+)'(.*)$")
 _ENTRY = re.compile(r"^[a-z_]+\.yml(?:, line \d+)?: ([a-z_]+)\[(\d+)\](?: \(id '([^']*)'\))?")
 
-_NYNORSK: tuple[tuple[str, str], ...] = (
-    (r"the Nynorsk text is missing", "Skriv teksten på nynorsk."),
-    (r"the Bokmål text is missing", "Skriv teksten på bokmål."),
-    (r"needs at least one question phrasing", "Skriv minst éi formulering av spørsmålet."),
-    (r"is missing or empty", "Feltet kan ikkje vere tomt."),
-    (r"may only use a-z, 0-9 and _", "ID-en kan berre ha små bokstavar a–z, tal og _."),
-    (r"duplicate id", "Denne ID-en finst alt. Vel ein annan."),
-    (r"is not a time range like", "Skriv tida slik: 09:00-15:00."),
-    (r"is not a time of day", "Det er ikkje eit klokkeslett. Skriv tida slik: 09:00-15:00."),
-    (r"opens at .* but closes at", "Opningstida må vere før stengetida."),
-    (r"is not a date like", "Skriv datoen slik: 2026-12-24."),
-    (r"before it starts", "Sluttdatoen er før startdatoen."),
-    (r"give either 'closed: true' or", "Vel anten «stengt» eller ei endra opningstid."),
-    (r"unknown location", "Ukjend stad. Vel ein stad frå lista."),
-    (r"is not an e-mail address", "Dette er ikkje ei e-postadresse."),
-    (r"is not a web address", "Skriv ei nettadresse som byrjar med https://."),
-    (r"put \{query\} where", "Skriv {query} der søkjeorda skal stå."),
-    (r"is not a colour like", "Skriv fargen slik: #0b4f6c."),
-    (r"unknown placeholder '([^']+)'(?: — did you mean '([^']+)')?", "PLACEHOLDER"),
-    (r"the placeholder (\{\w+\}) is missing", "TEXT_MISSING"),
-    (r"^unknown placeholder (\{\w+\})$", "TEXT_UNKNOWN"),
-    (r"a \{ or \} has no partner", "Ein { eller } manglar partnaren sin."),
-    (r"the text is empty", "Teksten kan ikkje vere tom."),
-    (r"names the unknown desk", "Plasshaldaren nemner ein ukjend stad."),
-    (r"is already a phrasing", "Denne formuleringa finst alt."),
-    (r"the phrasing is empty", "Skriv ei formulering."),
-    (r"nothing changed", "Du har ikkje endra noko."),
-    (r"is not true or false", "Vel ja eller nei."),
+# Pattern of the loader's English problem -> key of its plain text in bot/messages.yml
+# (section ``editor``, keys ``api_*``, in nn, nb and en).
+_EXPLAINED: tuple[tuple[str, str], ...] = (
+    (r"the Nynorsk text is missing", "api_nynorsk_missing"),
+    (r"the Bokmål text is missing", "api_bokmal_missing"),
+    (r"needs at least one question phrasing", "api_phrasing_needed"),
+    (r"is missing or empty", "api_empty"),
+    (r"may only use a-z, 0-9 and _", "api_id_characters"),
+    (r"duplicate id", "api_duplicate_id"),
+    (r"is not a time range like", "api_time_range"),
+    (r"is not a time of day", "api_time_of_day"),
+    (r"opens at .* but closes at", "api_opens_after_closing"),
+    (r"is not a date like", "api_date"),
+    (r"before it starts", "api_end_before_start"),
+    (r"give either 'closed: true' or", "api_closed_or_hours"),
+    (r"unknown location", "api_unknown_location"),
+    (r"is not an e-mail address", "api_email"),
+    (r"is not a web address", "api_web_address"),
+    (r"put \{query\} where", "api_search_query"),
+    (r"is not a colour like", "api_colour"),
+    (r"unknown placeholder '([^']+)'(?: — did you mean '([^']+)')?", "api_unknown_placeholder"),
+    (r"the placeholder (\{\w+\}) is missing", "api_text_placeholder_missing"),
+    (r"^unknown placeholder (\{\w+\})$", "api_text_placeholder_unknown"),
+    (r"a \{ or \} has no partner", "api_unpaired_brace"),
+    (r"the text is empty", "api_text_empty"),
+    (r"names the unknown desk", "api_unknown_desk"),
+    (r"is already a phrasing", "api_phrasing_exists"),
+    (r"the phrasing is empty", "api_phrasing_empty"),
+    (r"nothing changed", "api_nothing_changed"),
+    (r"is not true or false", "api_yes_or_no"),
 )
+LANGUAGES = ("nn", "nb", "en")
 
 
-def _nynorsk(message: str) -> str:
-    for pattern, text in _NYNORSK:
+def page_language(request: Any) -> str:
+    """The language of the page that sent ``request`` (its ``Accept-Language``, set by
+    common.js from the page's ``lang``): ``nn``, ``nb`` or ``en``; Nynorsk otherwise."""
+    header = str(request.headers.get("accept-language") or "")
+    first = header.split(",")[0].split(";")[0].strip().lower()
+    language = first.split("-")[0]
+    if language == "no":
+        return "nb"
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def api_text(key: str, language: str, **values: str) -> str:
+    """The ``editor.<key>`` text of the catalogue in ``language``, ``{name}`` values filled."""
+    variants = section("editor")[key]
+    text = str(variants.get(language) or variants[DEFAULT_LANGUAGE])
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def _explain(message: str, language: str) -> str:
+    for pattern, key in _EXPLAINED:
         match = re.search(pattern, message)
         if match is None:
             continue
-        if text == "TEXT_MISSING":
-            return f"Plasshaldaren {match.group(1)} manglar. Han må vere med i teksten."
-        if text == "TEXT_UNKNOWN":
-            return f"Ukjend plasshaldar {match.group(1)}. Bruk berre dei som er viste."
-        if text == "PLACEHOLDER":
-            hint = f" Meinte du {match.group(2)}?" if match.group(2) else ""
-            return f"Ukjend plasshaldar {match.group(1)}.{hint}"
-        return text
+        if key == "api_unknown_placeholder":
+            hint = (
+                api_text("api_did_you_mean", language, suggestion=match.group(2))
+                if match.group(2)
+                else ""
+            )
+            return api_text(key, language, placeholder=match.group(1)) + hint
+        if key in ("api_text_placeholder_missing", "api_text_placeholder_unknown"):
+            return api_text(key, language, placeholder=match.group(1))
+        if key == "api_search_query":
+            return api_text(key, language, query="{query}")
+        return api_text(key, language)
     return message
 
 
 def field_errors(
-    problems: list[str], *, file: str, index: int | None = None
+    problems: list[str], *, file: str, index: int | None = None, language: str = "nn"
 ) -> list[dict[str, Any]]:
     """One ``{"field", "message", "detail"}`` per problem that concerns the edited entry.
 
@@ -75,9 +106,10 @@ def field_errors(
         problems: The lines of :class:`InvalidChange`.
         file: The file the form edits; problems in other files are kept with field ``""``.
         index: Position of the edited entry in its list, if it is a list entry.
+        language: The page's language (``nn``, ``nb`` or ``en``).
 
     ``field`` is the loader's field (``answer.nb``, ``opening_hours.monday``), ``message``
-    the Nynorsk text for the page, ``detail`` the loader's line (file, line, entry).
+    the text for the page in its language, ``detail`` the loader's line (file, line, entry).
     """
     errors = []
     for problem in problems:
@@ -96,16 +128,16 @@ def field_errors(
             field = ""  # another entry: show it at the top of the form
         if not problem.startswith(file):
             field = ""
-        errors.append({"field": field, "message": _nynorsk(message), "detail": problem})
+        errors.append({"field": field, "message": _explain(message, language), "detail": problem})
     return errors
 
 
 def invalid_response_body(
-    error: InvalidChange, *, file: str, index: int | None = None
+    error: InvalidChange, *, file: str, index: int | None = None, language: str = "nn"
 ) -> dict[str, Any]:
     """The JSON body of a 422 answer to a change the knowledge base refused."""
     return {
         "error": "invalid",
-        "message": "Endringa vart ikkje lagra. Rett feila som er viste ved felta.",
-        "errors": field_errors(error.problems, file=file, index=index),
+        "message": api_text("api_not_saved", language),
+        "errors": field_errors(error.problems, file=file, index=index, language=language),
     }

@@ -16,6 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.editor.plans import Plan
+from bot.editor.problems import api_text, page_language
 from bot.editor.views import EDITOR_ROLES, apply_plan, change_json, kb_directory
 from bot.kb.changelog import change_log
 from bot.kb.writer import ChangeConflict, read_entry, validate_texts, version_of
@@ -65,7 +66,11 @@ async def texts_update(request: Request, staff: Staff, name: str, key: str) -> H
     """``PUT /texts/<section>/<key>``: ``{"version", "nn", "nb", "en"}``; an empty
     language goes back to the catalogue's text."""
     if name not in SECTIONS or key not in catalogue_section(name):
-        raise ApiError(404, "not_found", f"Det finst ingen tekst {name}.{key}.")
+        raise ApiError(
+            404,
+            "not_found",
+            api_text("api_no_text", page_language(request), name=f"{name}.{key}"),
+        )
     body = parse_json_object(request)
     version = body.get("version")
     if not isinstance(version, str) or not version:

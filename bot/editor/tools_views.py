@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse
 
 from bot.editor import csvio, preview
 from bot.editor.plans import build_plan
-from bot.editor.problems import invalid_response_body
+from bot.editor.problems import invalid_response_body, page_language
 from bot.editor.views import EDITOR_ROLES, apply_plan, change_json, kb_directory
 from bot.kb.writer import EntryNotFound, InvalidChange, read_entry
 from bot.web.auth import Staff, staff_route
@@ -71,7 +71,9 @@ async def preview_answers(request: Request, staff: Staff) -> HTTPResponse:
     try:
         kb = await staff.state.run(preview.changed_knowledge_base, directory, plan)
     except InvalidChange as error:
-        detail = invalid_response_body(error, file=plan.file if plan else "", index=None)
+        detail = invalid_response_body(
+            error, file=plan.file if plan else "", index=None, language=page_language(request)
+        )
         raise ApiError(422, "invalid", detail["message"], errors=detail["errors"]) from None
     except EntryNotFound as error:
         raise ApiError(404, "not_found", str(error)) from None
@@ -122,7 +124,7 @@ async def faq_import(request: Request, staff: Staff) -> HTTPResponse:
         try:
             await staff.state.run(preview.changed_knowledge_base, directory, plan)
         except InvalidChange as error:
-            detail = invalid_response_body(error, file="faq.yml")
+            detail = invalid_response_body(error, file="faq.yml", language=page_language(request))
             raise ApiError(
                 422, "invalid", detail["message"], errors=detail["errors"], **result
             ) from None

@@ -8,6 +8,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.editor.problems import api_text, page_language
 from bot.editor.views import ADMIN_ROLES
 from bot.handoff.accounts import AccountAdmin
 from bot.handoff.errors import DuplicateUsername, PasswordPolicyError, UserNotFound
@@ -35,20 +36,23 @@ def _admin(staff: Staff) -> AccountAdmin:
     return AccountAdmin(staff.state.store.users, change_log())
 
 
-async def _do(staff: Staff, verb: Any, *args: Any) -> StaffUser:
+async def _do(staff: Staff, verb: Any, *args: Any, language: str = "nn") -> StaffUser:
     try:
         user: StaffUser = await staff.state.run(verb, staff.user.username, *args)
     except UserNotFound:
-        raise ApiError(404, "not_found", "Denne brukaren finst ikkje.") from None
+        raise ApiError(404, "not_found", api_text("api_user_not_found", language)) from None
     except DuplicateUsername:
         raise ApiError(
-            409, "duplicate_username", "Brukarnamnet er teke. Vel eit anna.", field="username"
+            409,
+            "duplicate_username",
+            api_text("api_username_taken", language),
+            field="username",
         ) from None
     except PasswordPolicyError as error:
         raise ApiError(
             422,
             "invalid",
-            "Passordet må ha minst 10 teikn.",
+            api_text("api_password_short", language),
             field="password",
             detail=str(error),
         ) from None
@@ -74,7 +78,7 @@ async def user_create(request: Request, staff: Staff) -> HTTPResponse:
     body = parse_json_object(request)
     fields = [required_str(body, name)[:1000] for name in ("username", "first_name", "password")]
     role = required_str(body, "role")[:20]
-    user = await _do(staff, _admin(staff).create, *fields, role)
+    user = await _do(staff, _admin(staff).create, *fields, role, language=page_language(request))
     return response.json({"user": admin_user_json(user)}, status=201)
 
 
@@ -85,8 +89,12 @@ async def user_set_active(request: Request, staff: Staff, user_id: int) -> HTTPR
     if not isinstance(active, bool):
         raise ApiError(400, "bad_request", "'active' must be true or false.", field="active")
     if not active and user_id == staff.user.id:
-        raise ApiError(409, "refused", "Du kan ikkje deaktivere deg sjølv.", field="active")
-    user = await _do(staff, _admin(staff).set_active, user_id, active)
+        raise ApiError(
+            409, "refused", api_text("api_not_yourself", page_language(request)), field="active"
+        )
+    user = await _do(
+        staff, _admin(staff).set_active, user_id, active, language=page_language(request)
+    )
     return response.json({"user": admin_user_json(user)})
 
 
@@ -94,7 +102,9 @@ async def user_set_active(request: Request, staff: Staff, user_id: int) -> HTTPR
 async def user_password(request: Request, staff: Staff, user_id: int) -> HTTPResponse:
     """``POST /users/<id>/password``: ``{"password"}``."""
     password = required_str(parse_json_object(request), "password")[:1000]
-    user = await _do(staff, _admin(staff).reset_password, user_id, password)
+    user = await _do(
+        staff, _admin(staff).reset_password, user_id, password, language=page_language(request)
+    )
     return response.json({"user": admin_user_json(user)})
 
 
@@ -103,6 +113,8 @@ async def user_role(request: Request, staff: Staff, user_id: int) -> HTTPRespons
     """``POST /users/<id>/role``: ``{"role": "staff" | "editor" | "admin"}``."""
     role = required_str(parse_json_object(request), "role")[:20]
     if user_id == staff.user.id and role != "admin":
-        raise ApiError(409, "refused", "Du kan ikkje ta frå deg sjølv admin-rolla.", field="role")
-    user = await _do(staff, _admin(staff).set_role, user_id, role)
+        raise ApiError(
+            409, "refused", api_text("api_keep_admin", page_language(request)), field="role"
+        )
+    user = await _do(staff, _admin(staff).set_role, user_id, role, language=page_language(request))
     return response.json({"user": admin_user_json(user)})

@@ -18,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.editor.plans import Plan, build_plan
-from bot.editor.problems import invalid_response_body
+from bot.editor.problems import api_text, invalid_response_body, page_language
 from bot.handoff.records import StaffRole
 from bot.kb.changelog import Change, change_log
 from bot.kb.holidays import public_holidays
@@ -70,17 +70,23 @@ def change_json(change: Change, *, diff: bool = False) -> dict[str, Any]:
     return body
 
 
-def _conflict(error: ChangeConflict, current: Any = None) -> ApiError:
+def _conflict(error: ChangeConflict, current: Any = None, language: str = "nn") -> ApiError:
     other = error.change
     who = (
-        f"{other.account} lagra dette {other.at:%d.%m.%Y kl. %H.%M} (UTC) etter at du opna det."
+        api_text(
+            "api_conflict_by",
+            language,
+            account=other.account,
+            date=f"{other.at:%d.%m.%Y}",
+            time=f"{other.at:%H.%M}",
+        )
         if other
-        else "Nokon endra dette i fila etter at du opna det."
+        else api_text("api_conflict_someone", language)
     )
     return ApiError(
         409,
         "conflict",
-        f"{who} Det du skreiv, er teke vare på: samanlikn med den nye versjonen og lagre på nytt.",
+        api_text("api_conflict_kept", language, who=who),
         by=other.account if other else None,
         at=other.at.isoformat() if other else None,
         current=current,
@@ -109,7 +115,9 @@ async def apply_plan(
     try:
         return await staff.state.run(_apply, directory, plan, staff.user.username, validator)
     except InvalidChange as error:
-        body = invalid_response_body(error, file=plan.file, index=plan.index)
+        body = invalid_response_body(
+            error, file=plan.file, index=plan.index, language=page_language(request)
+        )
         raise ApiError(422, "invalid", body["message"], errors=body["errors"]) from None
     except ChangeConflict as error:
         current = None
@@ -118,7 +126,7 @@ async def apply_plan(
                 current = read_entry(directory, plan.entry, plan.file)[0]
             except EntryNotFound:
                 current = None
-        raise _conflict(error, current) from None
+        raise _conflict(error, current, page_language(request)) from None
     except EntryNotFound as error:
         raise ApiError(404, "not_found", str(error)) from None
 
@@ -296,7 +304,11 @@ async def history_entry(request: Request, staff: Staff, change_id: int) -> HTTPR
     """``GET /history/<id>``: one change with its diff."""
     change = await staff.state.run(change_log().get, change_id)
     if change is None:
-        raise ApiError(404, "not_found", f"Det finst inga endring nummer {change_id}.")
+        raise ApiError(
+            404,
+            "not_found",
+            api_text("api_no_change", page_language(request), number=str(change_id)),
+        )
     return response.json(change_json(change, diff=True))
 
 
@@ -311,8 +323,8 @@ async def history_undo(request: Request, staff: Staff, change_id: int) -> HTTPRe
     except EntryNotFound as error:
         raise ApiError(404, "not_found", str(error)) from None
     except ChangeConflict as error:
-        raise _conflict(error) from None
+        raise _conflict(error, None, page_language(request)) from None
     except InvalidChange as error:
-        body = invalid_response_body(error, file="")
+        body = invalid_response_body(error, file="", language=page_language(request))
         raise ApiError(422, "invalid", body["message"], errors=body["errors"]) from None
     return response.json({"change": change_json(change)}, status=201)

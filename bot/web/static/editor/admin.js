@@ -2,8 +2,8 @@
 'use strict';
 
 (function () {
-  const { api, el, clearErrors, showErrors, start, status, $ } = window.Staff;
-  const ROLES = [['staff', 'staff'], ['editor', 'redaktør'], ['admin', 'administrator']];
+  const { api, el, clearErrors, showErrors, start, status, t, $ } = window.Staff;
+  const ROLES = ['staff', 'editor', 'admin'];
 
   async function load() {
     const res = await api('GET', '/admin/users');
@@ -13,29 +13,29 @@
   function row(user) {
     const roleId = 'role-' + user.id;
     const pwId = 'pw-' + user.id;
-    const select = el('select', { id: roleId, 'aria-label': 'Rolle for ' + user.username },
-      ...ROLES.map(([value, label]) => el('option', { value, selected: value === user.role }, label)));
+    const select = el('select', { id: roleId, 'aria-label': t('roleFor', { username: user.username }) },
+      ...ROLES.map((value) => el('option', { value, selected: value === user.role }, t('role_' + value))));
     select.addEventListener('change', async () => {
       const res = await api('POST', `/admin/users/${user.id}/role`, { role: select.value });
-      status(res.status === 200 ? `${user.username} har no rolla ${select.value}.` : res.data.message);
+      status(res.status === 200 ? t('roleChanged', { username: user.username, role: t('role_' + select.value) }) : res.data.message);
       load();
     });
-    const toggle = el('button', { type: 'button', class: 'btn btn--secondary btn--small' }, user.active ? 'Deaktiver' : 'Aktiver');
+    const toggle = el('button', { type: 'button', class: 'btn btn--secondary btn--small' }, user.active ? t('deactivate') : t('activate'));
     toggle.addEventListener('click', async () => {
       const res = await api('POST', `/admin/users/${user.id}/active`, { active: !user.active });
-      status(res.status === 200 ? `${user.username} er ${user.active ? 'deaktivert' : 'aktivert'}.` : res.data.message);
+      status(res.status === 200 ? (user.active ? t('userDeactivated', { username: user.username }) : t('userActivated', { username: user.username })) : res.data.message);
       load();
     });
-    const pw = el('input', { id: pwId, type: 'password', autocomplete: 'new-password', 'aria-label': 'Nytt passord for ' + user.username });
-    const setPw = el('button', { type: 'button', class: 'btn btn--secondary btn--small' }, 'Set');
+    const pw = el('input', { id: pwId, type: 'password', autocomplete: 'new-password', 'aria-label': t('newPasswordFor', { username: user.username }) });
+    const setPw = el('button', { type: 'button', class: 'btn btn--secondary btn--small' }, t('setPassword'));
     setPw.addEventListener('click', async () => {
       const res = await api('POST', `/admin/users/${user.id}/password`, { password: pw.value });
       pw.value = '';
-      status(res.status === 200 ? `Nytt passord er sett for ${user.username}.` : res.data.message);
+      status(res.status === 200 ? t('passwordSet', { username: user.username }) : res.data.message);
     });
     return el('tr', {},
       el('td', { text: user.username }), el('td', { text: user.first_name }), el('td', {}, select),
-      el('td', {}, el('span', { text: user.active ? 'aktiv ' : 'deaktivert ' }), toggle),
+      el('td', {}, el('span', { text: (user.active ? t('stateActive') : t('stateInactive')) + ' ' }), toggle),
       el('td', { class: 'check' }, pw, setPw));
   }
 
@@ -47,7 +47,7 @@
     if (res.status === 201) {
       clearErrors(form);
       form.reset();
-      status(`Brukaren ${res.data.user.username} er oppretta.`);
+      status(t('userCreated', { username: res.data.user.username }));
       load();
       return;
     }
@@ -59,5 +59,5 @@
     load();
   }
 
-  document.addEventListener('DOMContentLoaded', () => start(ready, 'admin'));
+  document.addEventListener('DOMContentLoaded', () => start(ready, 'admin', 'adminPageTitle'));
 })();

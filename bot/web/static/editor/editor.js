@@ -5,12 +5,13 @@
 'use strict';
 
 (function () {
-  const { api, el, clearErrors, showErrors, start, status, when, $ } = window.Staff;
+  const { api, el, clearErrors, showErrors, start, status, when, t, LANG, $ } = window.Staff;
   const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-  const DAY_NAMES = ['måndag', 'tysdag', 'onsdag', 'torsdag', 'fredag', 'laurdag', 'søndag'];
   const loaded = {};
   let faqCurrent = null; // {id, version} of the entry in the form, null for a new one
   let holidays = [];
+  // The knowledge-base placeholders an answer may use (code, the same in every language).
+  const FACT_PLACEHOLDERS = '{phone}, {email}, {web}, {post}, {phone_hours}, {municipality}, {hours:knarvik}';
 
   function lines(text) { return text.split('\n').map((s) => s.trim()).filter(Boolean); }
 
@@ -24,7 +25,7 @@
       showErrors(form, errors, res.data.message);
       return 'invalid';
     }
-    showErrors(form, [], res.data.message || 'Noko gjekk gale. Prøv igjen.');
+    showErrors(form, [], res.data.message || t('somethingWrong'));
     return 'error';
   }
 
@@ -41,7 +42,7 @@
   /* ---------- preview ---------- */
   async function preview(questionsBox, out, kind, id, change) {
     const questions = lines(questionsBox.value);
-    out.replaceChildren(el('p', { text: 'Hentar svar …' }));
+    out.replaceChildren(el('p', { text: t('previewLoading') }));
     const res = await api('POST', '/editor/preview', { kind, id, change, questions });
     if (res.status !== 200) {
       const errors = res.data.errors ? res.data.errors.map((e) => e.message).join(' ') : res.data.message;
@@ -50,8 +51,8 @@
     }
     out.replaceChildren(...res.data.answers.map((a) => el('div', { class: 'preview__item' },
       el('p', { class: 'preview__q', text: '«' + a.question + '»' }),
-      el('p', {}, el('strong', { text: 'Nynorsk: ' }), a.nn.join(' ')),
-      el('p', {}, el('strong', { text: 'Bokmål: ' }), a.nb.join(' ')))));
+      el('p', {}, el('strong', { text: t('langNn') + ': ' }), a.nn.join(' ')),
+      el('p', {}, el('strong', { text: t('langNb') + ': ' }), a.nb.join(' ')))));
   }
 
   /* ---------- FAQ ---------- */
@@ -68,7 +69,7 @@
       list.append(el('li', {}, el('button', {
         type: 'button', class: 'link-button', 'data-id': entry.id,
         onclick: () => openFaq(entry.id),
-      }, label, entry.sample ? el('span', { class: 'badge', text: 'prøveinnhald' }) : null)));
+      }, label, entry.sample ? el('span', { class: 'badge', text: t('sampleBadge') }) : null)));
     }
   }
 
@@ -86,7 +87,7 @@
   function fillFaq(entry) {
     faqCurrent = entry.id ? { id: entry.id, version: entry.version } : null;
     const answer = entry.answer || {};
-    $('faq-form-title').textContent = entry.id ? 'Endre «' + entry.id + '»' : 'Nytt spørsmål';
+    $('faq-form-title').textContent = entry.id ? t('faqEditTitle', { id: entry.id }) : t('faqNew');
     $('faq-id').value = entry.id || '';
     $('faq-id').readOnly = Boolean(entry.id);
     $('faq-questions').value = (entry.questions || []).join('\n');
@@ -118,14 +119,14 @@
     if (res.status === 200 || res.status === 201) {
       clearErrors(form);
       if (res.data.entry) fillFaq(res.data.entry);
-      status('Lagra. Boten bruker endringa om nokre sekund.');
+      status(t('faqSaved'));
       loadFaq();
       return;
     }
     if (failed(form, res) === 'conflict' && res.data.current) {
       faqCurrent.version = res.data.current.version || faqCurrent.version;
       const theirs = res.data.current.answer || {};
-      showErrors(form, [], res.data.message + ' Svaret no: «' + (theirs.nn || '') + '»');
+      showErrors(form, [], t('conflictAnswerNow', { message: res.data.message, answer: theirs.nn || '' }));
       refreshVersion(faqCurrent.id);
     }
   }
@@ -142,18 +143,18 @@
     if (res.status === 201) {
       $('faq-phrasing').value = '';
       fillFaq(res.data.entry);
-      status('Formuleringa er lagt til.');
+      status(t('phrasingAdded'));
       return;
     }
     failed(form, res);
   }
 
   async function retireFaq() {
-    if (!window.confirm('Ta bort dette spørsmålet? Du kan angre under «Historikk».')) return;
+    if (!window.confirm(t('faqRetireConfirm'))) return;
     const res = await api('POST', '/editor/faq/' + encodeURIComponent(faqCurrent.id) + '/retire', { version: faqCurrent.version });
     if (res.status === 200) {
       $('faq-form').hidden = true;
-      status('Spørsmålet er teke bort.');
+      status(t('faqRetired'));
       loadFaq();
       return;
     }
@@ -181,17 +182,17 @@
     const form = el('form', { class: 'card', novalidate: true, 'data-testid': 'desk-' + desk.id },
       el('h3', { text: desk.name }),
       el('p', { class: 'form-error form-error--top', role: 'alert' }),
-      el('div', { class: 'week' }, ...WEEKDAYS.map((day, i) => input(p + day, DAY_NAMES[i], hours[day], 'opening_hours.' + day))),
-      input(p + 'addr-nn', 'Besøksadresse på nynorsk', text.nn, 'address.text.nn'),
-      input(p + 'addr-nb', 'Besøksadresse på bokmål', text.nb, 'address.text.nb'),
-      input(p + 'map', 'Kartlenkje', address.map_url, 'address.map_url', { type: 'url' }),
+      el('div', { class: 'week' }, ...WEEKDAYS.map((day) => input(p + day, t('day_' + day), hours[day], 'opening_hours.' + day))),
+      input(p + 'addr-nn', t('addressNn'), text.nn, 'address.text.nn'),
+      input(p + 'addr-nb', t('addressNb'), text.nb, 'address.text.nb'),
+      input(p + 'map', t('mapLink'), address.map_url, 'address.map_url', { type: 'url' }),
       el('div', { class: 'field check' }, el('input', { type: 'checkbox', id: p + 'checked', checked: !desk.sample && !address.sample }),
-        el('label', { for: p + 'checked', text: 'Kontrollert av kommunen' })),
-      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn', text: 'Lagre ' + desk.name })),
-      el('fieldset', { class: 'preview' }, el('legend', { text: 'Førehandsvis med endringa' }),
-        el('label', { for: p + 'pq', text: 'Testspørsmål, eitt per linje' }),
-        el('textarea', { id: p + 'pq', rows: 2 }, 'er ' + desk.id + ' ope på onsdag?'),
-        el('button', { type: 'button', class: 'btn btn--secondary', id: p + 'pbtn' }, 'Førehandsvis'),
+        el('label', { for: p + 'checked', text: t('checkedByMunicipality') })),
+      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn', text: t('saveDesk', { name: desk.name }) })),
+      el('fieldset', { class: 'preview' }, el('legend', { text: t('previewWithChange') }),
+        el('label', { for: p + 'pq', text: t('previewQuestions') }),
+        el('textarea', { id: p + 'pq', rows: 2 }, t('previewDeskQuestion', { place: desk.id })),
+        el('button', { type: 'button', class: 'btn btn--secondary', id: p + 'pbtn' }, t('preview')),
         el('div', { class: 'preview__out', id: p + 'pout', 'aria-live': 'polite' })));
     let version = desk.version;
     function body() {
@@ -207,7 +208,7 @@
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const res = await api('PUT', '/editor/desks/' + encodeURIComponent(desk.id), body());
-      if (res.status === 200) { version = res.data.entry.version; clearErrors(form); status(desk.name + ' er lagra.'); return; }
+      if (res.status === 200) { version = res.data.entry.version; clearErrors(form); status(t('deskSaved', { name: desk.name })); return; }
       failed(form, res);
     });
     return form;
@@ -230,13 +231,13 @@
     list.replaceChildren();
     (data.exceptions || []).forEach((item, index) => {
       const day = item.date || (item.from + ' – ' + item.to);
-      const what = item.closed ? 'stengt' : 'ope ' + item.hours;
+      const what = item.closed ? t('closed') : t('openHours', { hours: item.hours });
       const where = item.locations ? ' (' + item.locations.join(', ') + ')' : '';
-      const reason = (item.reason || {}).nn || '';
+      const reason = (item.reason || {})[LANG] || (item.reason || {}).nn || '';
       list.append(el('li', { class: 'row-item' }, el('span', { text: `${day}: ${what}${where} – ${reason}` }),
-        el('button', { type: 'button', class: 'btn btn--secondary btn--small', 'aria-label': 'Ta bort ' + day, onclick: () => removeClosure(index, data.version) }, 'Ta bort')));
+        el('button', { type: 'button', class: 'btn btn--secondary btn--small', 'aria-label': t('removeDay', { day }), onclick: () => removeClosure(index, data.version) }, t('remove'))));
     });
-    $('holiday-list').replaceChildren(...holidays.slice(0, 14).map((h) => el('li', { text: `${h.date}: ${h.nn}` })));
+    $('holiday-list').replaceChildren(...holidays.slice(0, 14).map((h) => el('li', { text: `${h.date}: ${h[LANG] || h.nn}` })));
   }
 
   function closureBody() {
@@ -255,7 +256,7 @@
     const res = await api('POST', '/editor/closures', closureBody());
     if (res.status === 201) {
       clearErrors(form);
-      status('Stenginga er lagra. Boten bruker ho om nokre sekund.');
+      status(t('closureSaved'));
       loadClosures();
       return;
     }
@@ -264,17 +265,17 @@
 
   async function removeClosure(index, version) {
     const res = await api('POST', `/editor/closures/${index}/remove`, { version });
-    if (res.status === 200) { status('Stenginga er teken bort.'); loadClosures(); return; }
+    if (res.status === 200) { status(t('closureRemoved')); loadClosures(); return; }
     failed($('closure-form'), res);
   }
 
   function holidayNote() {
     const day = $('closure-from').value;
     const found = holidays.find((h) => h.date === day);
-    $('closure-holiday').textContent = found ? `${day} er ${found.nn}: stengt alt, du treng ikkje leggje han inn.` : '';
+    $('closure-holiday').textContent = found ? t('holidayNote', { day, holiday: found[LANG] || found.nn }) : '';
     const place = $('closure-places').querySelector('input:checked:not([value="phone"])');
     const where = place ? place.value : 'knarvik';
-    if (day) $('closure-preview-q').value = 'er ' + where + ' ope ' + day.split('-').reverse().slice(0, 2).join('.') + '?';
+    if (day) $('closure-preview-q').value = t('previewClosureQuestion', { place: where, date: day.split('-').reverse().slice(0, 2).join('.') });
   }
 
   /* ---------- contact and municipality ---------- */
@@ -285,22 +286,22 @@
     const phone = c.phone || {};
     const hours = phone.opening_hours || {};
     const cf = $('contact-form');
-    cf.replaceChildren(el('h3', { text: 'Kontaktinformasjon' }), el('p', { class: 'form-error form-error--top', role: 'alert' }),
-      input('c-phone', 'Telefonnummer', phone.number, 'number'),
-      el('div', { class: 'week' }, ...WEEKDAYS.map((day, i) => input('c-ph-' + day, 'Telefontid ' + DAY_NAMES[i], hours[day], 'opening_hours.' + day))),
-      input('c-email', 'E-post', c.email, 'email', { type: 'email' }),
-      input('c-web', 'Nettstad', c.web, 'web', { type: 'url' }),
-      input('c-post', 'Postadresse', (c.post || {}).address, 'address'),
-      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn', text: 'Lagre kontaktinformasjonen' })));
+    cf.replaceChildren(el('h3', { text: t('contactTitle') }), el('p', { class: 'form-error form-error--top', role: 'alert' }),
+      input('c-phone', t('phoneNumber'), phone.number, 'number'),
+      el('div', { class: 'week' }, ...WEEKDAYS.map((day) => input('c-ph-' + day, t('phoneHoursDay', { day: t('day_' + day) }), hours[day], 'opening_hours.' + day))),
+      input('c-email', t('email'), c.email, 'email', { type: 'email' }),
+      input('c-web', t('web'), c.web, 'web', { type: 'url' }),
+      input('c-post', t('postAddress'), (c.post || {}).address, 'address'),
+      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn', text: t('saveContact') })));
     cf.dataset.version = c.version;
     const name = m.name || {};
     const mf = $('municipality-form');
-    mf.replaceChildren(el('h3', { text: 'Kommunen' }), el('p', { class: 'form-error form-error--top', role: 'alert' }),
-      input('m-nn', 'Namn på nynorsk', name.nn, 'name.nn'), input('m-nb', 'Namn på bokmål', name.nb, 'name.nb'),
-      input('m-en', 'Namn på engelsk', name.en, 'name.en'),
-      input('m-privacy', 'Personvernsida', m.privacy_url, 'privacy_url', { type: 'url' }),
-      input('m-search', 'Søk på nettstaden ({query} der søkjeorda skal stå)', m.search_url, 'search_url'),
-      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn', text: 'Lagre kommunedelen' })));
+    mf.replaceChildren(el('h3', { text: t('municipalityTitle') }), el('p', { class: 'form-error form-error--top', role: 'alert' }),
+      input('m-nn', t('nameNn'), name.nn, 'name.nn'), input('m-nb', t('nameNb'), name.nb, 'name.nb'),
+      input('m-en', t('nameEn'), name.en, 'name.en'),
+      input('m-privacy', t('privacyPage'), m.privacy_url, 'privacy_url', { type: 'url' }),
+      input('m-search', t('searchUrl'), m.search_url, 'search_url'),
+      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn', text: t('saveMunicipality') })));
     mf.dataset.version = m.version;
   }
 
@@ -312,7 +313,7 @@
     const body = { version: form.dataset.version, phone: { number: $('c-phone').value, opening_hours: week },
       email: $('c-email').value, web: $('c-web').value, post: { address: $('c-post').value } };
     const res = await api('PUT', '/editor/contact', body);
-    if (res.status === 200) { form.dataset.version = res.data.entry.version; clearErrors(form); status('Kontaktinformasjonen er lagra.'); return; }
+    if (res.status === 200) { form.dataset.version = res.data.entry.version; clearErrors(form); status(t('contactSaved')); return; }
     failed(form, res);
   }
 
@@ -322,7 +323,7 @@
     const body = { version: form.dataset.version, name: { nn: $('m-nn').value, nb: $('m-nb').value, en: $('m-en').value },
       privacy_url: $('m-privacy').value, search_url: $('m-search').value };
     const res = await api('PUT', '/editor/municipality', body);
-    if (res.status === 200) { form.dataset.version = res.data.entry.version; clearErrors(form); status('Kommunedelen er lagra.'); return; }
+    if (res.status === 200) { form.dataset.version = res.data.entry.version; clearErrors(form); status(t('municipalitySaved')); return; }
     failed(form, res);
   }
 
@@ -336,7 +337,7 @@
 
   function renderTexts() {
     const filter = $('texts-filter').value.trim().toLowerCase();
-    const shown = texts.filter((t) => !filter || (t.key + ' ' + t.catalogue.nn + ' ' + t.catalogue.nb).toLowerCase().includes(filter)).slice(0, 25);
+    const shown = texts.filter((x) => !filter || (x.key + ' ' + x.catalogue.nn + ' ' + x.catalogue.nb).toLowerCase().includes(filter)).slice(0, 25);
     $('texts-list').replaceChildren(...shown.map(textForm));
   }
 
@@ -344,19 +345,19 @@
     const p = 'text-' + item.key + '-';
     const form = el('form', { class: 'card', novalidate: true },
       el('h3', { text: item.key }), el('p', { class: 'form-error form-error--top', role: 'alert' }),
-      item.placeholders.length ? el('p', { class: 'hint', text: 'Plasshaldarar: ' + item.placeholders.map((x) => '{' + x + '}').join(' ') }) : null);
-    for (const [lang, label] of [['nn', 'Nynorsk'], ['nb', 'Bokmål'], ['en', 'Engelsk']]) {
+      item.placeholders.length ? el('p', { class: 'hint', text: t('placeholdersList') + ' ' + item.placeholders.map((x) => '{' + x + '}').join(' ') }) : null);
+    for (const [lang, label] of [['nn', t('langNn')], ['nb', t('langNb')], ['en', t('langEn')]]) {
       const hintId = p + lang + '-std';
       form.append(el('div', { class: 'field' }, el('label', { for: p + lang, text: label }),
         el('textarea', { id: p + lang, rows: 2, 'data-field': lang, 'aria-describedby': hintId }, item.override[lang] || ''),
-        el('p', { class: 'hint', id: hintId, text: 'Standard: ' + item.catalogue[lang] })));
+        el('p', { class: 'hint', id: hintId, text: t('standardText', { text: item.catalogue[lang] }) })));
     }
-    form.append(el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn', text: 'Lagre teksten' })));
+    form.append(el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn', text: t('saveText') })));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const body = { version: item.version, nn: $(p + 'nn').value, nb: $(p + 'nb').value, en: $(p + 'en').value };
       const res = await api('PUT', `/editor/texts/${item.section}/${item.key}`, body);
-      if (res.status === 200) { item.version = res.data.version; item.override = res.data.override; clearErrors(form); status('Teksten er lagra.'); return; }
+      if (res.status === 200) { item.version = res.data.version; item.override = res.data.override; clearErrors(form); status(t('textSaved')); return; }
       failed(form, res);
     });
     return form;
@@ -368,22 +369,22 @@
     const list = $('history-list');
     list.replaceChildren(...(res.data.changes || []).map((c) => el('li', { class: 'row-item' },
       el('span', { text: `${when(c.at)} – ${c.account}: ${c.summary}` }),
-      el('span', {}, el('button', { type: 'button', class: 'btn btn--secondary btn--small', onclick: () => showDiff(c.id) }, 'Vis endringa'),
-        c.file.endsWith('.yml') ? el('button', { type: 'button', class: 'btn btn--secondary btn--small', onclick: () => undoChange(c.id) }, 'Angre') : null))));
-    if (!list.children.length) list.append(el('li', { text: 'Ingen endringar enno.' }));
+      el('span', {}, el('button', { type: 'button', class: 'btn btn--secondary btn--small', onclick: () => showDiff(c.id) }, t('showChange')),
+        c.file.endsWith('.yml') ? el('button', { type: 'button', class: 'btn btn--secondary btn--small', onclick: () => undoChange(c.id) }, t('undo')) : null))));
+    if (!list.children.length) list.append(el('li', { text: t('historyEmpty') }));
   }
 
   async function showDiff(id) {
     const res = await api('GET', '/editor/history/' + id);
     const pre = $('history-diff');
-    pre.textContent = res.data.diff || '(inga endring i filene)';
+    pre.textContent = res.data.diff || t('noDiff');
     pre.hidden = false;
     pre.focus();
   }
 
   async function undoChange(id) {
     const res = await api('POST', `/editor/history/${id}/undo`, {});
-    status(res.status === 201 ? 'Endringa er angra.' : (res.data.message || 'Kunne ikkje angre.'));
+    status(res.status === 201 ? t('undone') : (res.data.message || t('undoFailed')));
     loadHistory();
     loaded.faq = loaded.closures = loaded.desks = loaded.contact = false;
   }
@@ -403,22 +404,25 @@
     sheet = { csv: text, version: res.data.version };
     const changed = summary.changed.map((c) => `${c.id} (${c.fields.join(', ')})`);
     $('sheet-summary').replaceChildren(el('ul', {},
-      el('li', { text: `Nye: ${summary.added.length ? summary.added.join(', ') : 'ingen'}` }),
-      el('li', { text: `Endra: ${changed.length ? changed.join('; ') : 'ingen'}` }),
-      el('li', { text: `Uendra: ${summary.unchanged}` }),
-      el('li', { text: `Ikkje i fila (blir ståande): ${summary.kept.length ? summary.kept.join(', ') : 'ingen'}` })));
+      el('li', { text: t('sheetAdded', { ids: summary.added.length ? summary.added.join(', ') : t('none') }) }),
+      el('li', { text: t('sheetChanged', { ids: changed.length ? changed.join('; ') : t('none') }) }),
+      el('li', { text: t('sheetUnchanged', { n: summary.unchanged }) }),
+      el('li', { text: t('sheetKept', { ids: summary.kept.length ? summary.kept.join(', ') : t('none') }) })));
     $('sheet-apply').hidden = !(summary.added.length || summary.changed.length);
   }
 
   async function applySheet() {
     const res = await api('POST', '/editor/faq/import', { ...sheet, apply: true });
-    if (res.status === 201) { status('Importert.'); $('sheet-apply').hidden = true; loaded.faq = false; return; }
+    if (res.status === 201) { status(t('imported')); $('sheet-apply').hidden = true; loaded.faq = false; return; }
     failed($('sheet-form'), res);
   }
 
   const LOADERS = { faq: loadFaq, desks: loadDesks, closures: loadClosures, contact: loadContact, texts: loadTexts, history: loadHistory, sheet: () => {} };
 
   function ready() {
+    // Hints that show placeholders: filled here, as the catalogue would fill {phone} itself.
+    $('faq-placeholder-hint').textContent = t('placeholderHint', { list: FACT_PLACEHOLDERS });
+    $('texts-hint').textContent = t('textsHint', { example: '{phone}' });
     document.querySelectorAll('.tab').forEach((tab) => tab.addEventListener('click', () => {
       if (tab.dataset.tab !== 'faq' && tab.dataset.tab !== 'sheet') loaded[tab.dataset.tab] = false;
       showTab(tab.dataset.tab);
@@ -447,5 +451,5 @@
     showTab('faq');
   }
 
-  document.addEventListener('DOMContentLoaded', () => start(ready, 'editor'));
+  document.addEventListener('DOMContentLoaded', () => start(ready, 'editor', 'editorPageTitle'));
 })();

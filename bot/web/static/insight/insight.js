@@ -2,7 +2,10 @@
 "use strict";
 (function () {
   const API = "/console/insight/api";
-  const REASONS = {fallback: "ikkje forstått", low_confidence: "usikker", thumbs_down: "tommel ned", handoff: "bad om ein person"};
+    const LANG = ["nb", "en"].includes(document.documentElement.lang) ? document.documentElement.lang : "nn";
+  // The one text that cannot come from the server: shown when the texts cannot be fetched.
+  const UNAVAILABLE = "Sida er ikkje tilgjengeleg / Siden er ikke tilgjengelig";
+  let TEXTS = {};
   let csrf = "";
   let faq = [];
 
@@ -17,12 +20,50 @@
   }
   function status(text) { $("status").textContent = text; }
 
+  /** Look up a label and fill {placeholders}. */
+  function t(key, vars) {
+    let s = typeof TEXTS[key] === "string" ? TEXTS[key] : key;
+    if (vars) for (const [k, v] of Object.entries(vars)) s = s.split("{" + k + "}").join(String(v));
+    return s;
+  }
+
+  /** The labels of index.html: data-t (text) and data-t-aria (aria-label) name a key. */
+  function applyPageLabels() {
+    document.title = t("pageTitle");
+    for (const node of document.querySelectorAll("[data-t]")) {
+      const own = [...node.childNodes].find((c) => c.nodeType === Node.TEXT_NODE && c.data.trim());
+      if (own) own.data = own.data.replace(own.data.trim(), t(node.dataset.t));
+      else node.textContent = t(node.dataset.t);
+    }
+    for (const node of document.querySelectorAll("[data-t-aria]")) node.setAttribute("aria-label", t(node.dataset.tAria));
+    for (const node of document.querySelectorAll("[data-t-html]")) {
+      // A sentence with one link: {link} marks where the link (its own data-t) goes.
+      const [before, after] = t(node.dataset.tHtml).split("{link}");
+      const link = node.querySelector("a");
+      node.replaceChildren(before || "", link, after || "");
+    }
+  }
+
+  /** The name of a reason a message landed in the inbox. */
+  function reasonName(key) {
+    const names = {fallback: t("reasonFallback"), low_confidence: t("reasonLowConfidence"), thumbs_down: t("reasonThumbsDown"), handoff: t("reasonHandoff")};
+    return names[key] || key;
+  }
+
+  async function loadTexts() {
+    const response = await fetch("/texts/insight.json?lang=" + LANG, {credentials: "same-origin"});
+    if (!response.ok) throw new Error("texts: HTTP " + response.status);
+    const data = await response.json();
+    if (!data || typeof data.texts !== "object") throw new Error("texts: bad answer");
+    return data.texts;
+  }
+
   async function call(path, options) {
     const response = await fetch(path, Object.assign({credentials: "same-origin"}, options || {}));
     if (response.status === 401) { $("signed-out").hidden = false; throw new Error("signed out"); }
     if (response.status === 403) { $("forbidden").hidden = false; throw new Error("forbidden"); }
     const body = response.status === 204 ? {} : await response.json();
-    if (!response.ok) throw new Error(body.message || ("Feil " + response.status));
+    if (!response.ok) throw new Error(body.message || t("httpError", {status: response.status}));
     return body;
   }
 
@@ -37,26 +78,26 @@
 
   // ----- inbox ---------------------------------------------------------------
   function groupItem(group, index) {
-    const reasons = Object.entries(group.reasons).map(([k, n]) => `${REASONS[k] || k}: ${n}`).join(", ");
+    const reasons = Object.entries(group.reasons).map(([k, n]) => `${reasonName(k)}: ${n}`).join(", ");
     const id = "g" + group.group_id;
     const item = el("li", {class: "group", "data-testid": "insight-group"},
-      el("h3", {text: `${group.count} ${group.count === 1 ? "melding" : "meldingar"} (${reasons})`}));
+      el("h3", {text: group.count === 1 ? t("groupOne", {n: group.count, reasons}) : t("groupMany", {n: group.count, reasons})}));
     for (const example of group.examples) item.append(el("blockquote", {text: example}));
     const action = el("select", {id: id + "-action"},
-      el("option", {value: "phrasing", text: "Ny formulering av eit FAQ-spørsmål"}),
-      el("option", {value: "entry", text: "Ny FAQ-oppføring"}),
-      el("option", {value: "not_for_bot", text: "Ikkje for boten"}));
+      el("option", {value: "phrasing", text: t("actionPhrasing")}),
+      el("option", {value: "entry", text: t("actionEntry")}),
+      el("option", {value: "not_for_bot", text: t("actionNotForBot")}));
     const entry = el("select", {id: id + "-entry"});
     for (const e of faq) entry.append(el("option", {value: e.id, text: `${e.id}: ${e.question}`}));
     const phrasing = el("input", {type: "text", id: id + "-phrasing", value: group.examples[0] || ""});
-    const newId = el("input", {type: "text", id: id + "-newid", placeholder: "t.d. parkering-hamna"});
+    const newId = el("input", {type: "text", id: id + "-newid", placeholder: t("newIdExample")});
     const answer = el("textarea", {id: id + "-answer", rows: "3"});
-    const button = el("button", {type: "submit", class: "btn", text: "Lagre"});
+    const button = el("button", {type: "submit", class: "btn", text: t("save")});
     const field = (label, input) => el("div", {class: "field"}, el("label", {for: input.id, text: label}), input);
-    const entryField = field("FAQ-oppføring", entry);
-    const phrasingField = field("Formulering (spørsmålet)", phrasing);
-    const newIdField = field("Id for ny oppføring", newId);
-    const answerField = field("Svar (nynorsk) for ny oppføring", answer);
+    const entryField = field(t("entryLabel"), entry);
+    const phrasingField = field(t("phrasingLabel"), phrasing);
+    const newIdField = field(t("newIdLabel"), newId);
+    const answerField = field(t("newAnswerLabel"), answer);
     const toggle = () => {
       entryField.hidden = action.value !== "phrasing";
       phrasingField.hidden = action.value === "not_for_bot";
@@ -65,8 +106,8 @@
     action.addEventListener("change", toggle);
     const form = el("form", {},
       el("fieldset", {},
-        el("legend", {text: "Kva skal gjerast med gruppa?"}),
-        el("label", {for: id + "-action", text: "Handling"}), action,
+        el("legend", {text: t("groupQuestion")}),
+        el("label", {for: id + "-action", text: t("actionLabel")}), action,
         entryField, phrasingField, newIdField, answerField),
       button);
     toggle();
@@ -81,9 +122,9 @@
         const result = await call(API + "/inbox/resolve", {
           method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
           body: JSON.stringify(body)});
-        status(`Lagra: ${result.marked} meldingar er handsama.`);
+        status(t("resolved", {n: result.marked}));
         loadInbox();
-      } catch (error) { status("Kunne ikkje lagre: " + error.message); }
+      } catch (error) { status(t("saveFailed", {reason: error.message})); }
     });
     item.append(form);
     return item;
@@ -94,7 +135,7 @@
       faq = (await call(API + "/faq")).entries;
       const groups = (await call(API + "/inbox")).groups;
       $("groups").replaceChildren(...groups.map(groupItem));
-      if (!groups.length) $("groups").append(el("li", {text: "Ingen ubesvarte meldingar."}));
+      if (!groups.length) $("groups").append(el("li", {text: t("inboxEmpty")}));
     } catch (error) { status(error.message); }
   }
 
@@ -106,15 +147,15 @@
   }
 
   function table(rows, caption) {
-    const t = el("table", {}, el("caption", {text: caption}));
-    if (!rows.length) return t;
-    t.append(el("thead", {}, el("tr", {}, ...Object.keys(rows[0]).map((k) => el("th", {scope: "col", text: k})))));
+    const node = el("table", {}, el("caption", {text: caption}));
+    if (!rows.length) return node;
+    node.append(el("thead", {}, el("tr", {}, ...Object.keys(rows[0]).map((k) => el("th", {scope: "col", text: k})))));
     const body = el("tbody");
     for (const row of rows) {
       body.append(el("tr", {}, ...Object.values(row).map((v) => el("td", {text: show(v, row.namn)}))));
     }
-    t.append(body);
-    return t;
+    node.append(body);
+    return node;
   }
 
   async function loadReport() {
@@ -122,24 +163,30 @@
     $("download-html").href = API + "/report.html" + query;
     try {
       const data = await call(API + "/report" + query);
-      const t = data.tables;
-      const saving = t.innsparing[t.innsparing.length - 1].verdi;
+      const tables = data.tables;
+      const saving = tables.innsparing[tables.innsparing.length - 1].verdi;
       const savingBox = el("section", {class: "saving", "data-testid": "insight-saving"},
-        el("h3", {text: "Estimert innsparing"}), el("p", {class: "big", text: `${saving} kr`}),
-        table(t.innsparing, "Utrekning"), el("h4", {text: "Føresetnader"}),
+        el("h3", {text: t("savingTitle")}), el("p", {class: "big", text: t("savingAmount", {amount: saving})}),
+        table(tables.innsparing, t("calculation")), el("h4", {text: t("assumptions")}),
         el("ul", {}, ...data.assumptions.map((a) => el("li", {text: a}))));
       const charts = ["per_dag", "per_vekedag", "per_time", "tema"].map((name) =>
-        el("img", {src: `${API}/report/${name}.png${query}`, alt: `Diagram: ${name.replace("_", " ")}`}));
-      const csv = el("p", {}, "CSV: ", ...Object.keys(t).map((name) =>
+        el("img", {src: `${API}/report/${name}.png${query}`, alt: t("chartAlt", {name: name.replace("_", " ")})}));
+      const csv = el("p", {}, "CSV: ", ...Object.keys(tables).map((name) =>
         el("a", {href: `${API}/report/${name}.csv${query}`, text: name + " "})));
-      $("report-body").replaceChildren(savingBox, table(t.samandrag, "Samandrag"), ...charts,
-        table(t.tema, "Tema, tommel og vurdering"), table(t.per_vekedag, "Per vekedag"),
-        table(t.per_time, "Per time"), table(t.per_dag, "Per dag"), csv);
-      status(`Rapport for ${data.from} – ${data.to}.`);
+      $("report-body").replaceChildren(savingBox, table(tables.samandrag, t("tableSummary")), ...charts,
+        table(tables.tema, t("tableTopics")), table(tables.per_vekedag, t("tablePerWeekday")),
+        table(tables.per_time, t("tablePerHour")), table(tables.per_dag, t("tablePerDay")), csv);
+      status(t("reportFor", {from: data.from, to: data.to}));
     } catch (error) { status(error.message); }
   }
 
   async function start() {
+    try { TEXTS = await loadTexts(); } catch (error) {
+      const note = el("p", {role: "alert", "data-testid": "insight-unavailable", text: UNAVAILABLE});
+      document.body.replaceChildren(note);
+      return;
+    }
+    applyPageLabels();
     const today = new Date();
     const back = new Date(today.getTime() - 29 * 86400000);
     $("to").value = today.toISOString().slice(0, 10);
