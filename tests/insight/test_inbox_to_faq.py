@@ -8,8 +8,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from actions.faq import match_faq
 from bot.handoff import HandoffStore
 from bot.handoff.insight_moves import resolve_inbox
@@ -24,7 +22,6 @@ QUESTION = "kor tid kjem kompostdunken"
 def test_a_group_becomes_a_phrasing_the_bot_then_answers(
     store: HandoffStore, tmp_path: Path
 ) -> None:
-    pytest.importorskip("bot.kb.writer")
     folder = tmp_path / "knowledge_base"
     shutil.copytree(ROOT / "tests" / "fixtures" / "knowledge_base", folder)
     kb = load_knowledge_base(folder)
