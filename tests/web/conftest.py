@@ -13,7 +13,7 @@ import json
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -175,7 +175,10 @@ class Server:
         *,
         rasa_cors: Any = NO_RASA_CORS,
         agent: Any = None,
+        extra_channels: Sequence[Any] = (),
+        ctx: Mapping[str, Any] | None = None,
     ) -> None:
+        """Start the server; ``extra_channels`` and ``ctx`` (``app.ctx`` attributes) add to it."""
         Sanic.test_mode = True
         self.clock = clock
         self.agent = agent if agent is not None else FakeAgent()
@@ -187,12 +190,15 @@ class Server:
         self.app.ctx.alver_clock = clock
         self.app.ctx.alver_knowledge_base = lambda: kb
         self.app.ctx.agent = self.agent
+        for name, value in (ctx or {}).items():
+            setattr(self.app.ctx, name, value)
         channels: list[Any] = [
             WidgetChannel(),
             WidgetStaticChannel(),
             ConsoleChannel(),
             TextsChannel(knowledge_base=lambda: kb),
             CitizenPresenceChannel(),  # wp-console: the citizen's "left" beacon
+            *extra_channels,
         ]
         if agent is None:
             bot = make_bot(self.agent)
