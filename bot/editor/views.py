@@ -35,7 +35,7 @@ from bot.kb.writer import (
     version_of,
 )
 from bot.web.auth import Staff, staff_route
-from bot.web.http import ApiError, parse_json_object, query_int
+from bot.web.http import ApiError, clean_json, parse_json_object, query_int
 
 __all__ = ["ADMIN_ROLES", "EDITOR_ROLES", "kb_directory"]
 
@@ -294,7 +294,7 @@ async def municipality_update(request: Request, staff: Staff) -> HTTPResponse:
 async def history(request: Request, staff: Staff) -> HTTPResponse:
     """``GET /history?file=&limit=``: the newest changes first."""
     limit = query_int(request, "limit", 100, 1, 1000)
-    file = request.args.get("file") or None
+    file = clean_json(request.args.get("file")) or None  # no NUL: PostgreSQL refuses it
     changes = await staff.state.run(change_log().recent, limit, file)
     return response.json({"changes": [change_json(c) for c in changes]})
 

@@ -17,7 +17,7 @@ from bot.kb.hours import OSLO
 from bot.messages import ui_texts
 
 from .console_views import asked_question
-from .http import ApiError
+from .http import ApiError, clean_json
 from .state import WebState
 from .views import iso
 
@@ -71,7 +71,8 @@ def history_query(args: Any) -> HistoryQuery:
     Raises:
         ApiError: 400 ``invalid_field`` for a malformed date or staff id.
     """
-    text = (args.get("q") or "").strip()[:200] or None
+    # clean_json: NUL removed (PostgreSQL refuses it), a lone surrogate refused with 400.
+    text = clean_json(args.get("q") or "").strip()[:200] or None
     start, end = _day(args.get("from"), "from"), _day(args.get("to"), "to")
     staff_raw = args.get("staff") or ""
     try:
@@ -80,7 +81,7 @@ def history_query(args: Any) -> HistoryQuery:
         staff = -1
     if staff is not None and not 1 <= staff <= 2**62:
         raise ApiError(400, "invalid_field", "'staff' must be a staff member's id.", field="staff")
-    topic = (args.get("topic") or "").strip()[:100] or None
+    topic = clean_json(args.get("topic") or "").strip()[:100] or None
     return HistoryQuery(
         text=text,
         start=_start_of(start) if start else None,
