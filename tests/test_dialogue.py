@@ -27,7 +27,17 @@ def model() -> Path:
     return MODEL
 
 
-def test_test_stories_pass_with_no_prediction_errors(model: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "stories",
+    [
+        "tests/test_stories.yml",
+        # The booking form: happy path, corrections and cancel.
+        "tests/booking/stories.yml",
+    ],
+)
+def test_test_stories_pass_with_no_prediction_errors(
+    model: Path, tmp_path: Path, stories: str
+) -> None:
     rasa = Path(sys.executable).with_name("rasa")
     result = subprocess.run(
         [
@@ -37,7 +47,7 @@ def test_test_stories_pass_with_no_prediction_errors(model: Path, tmp_path: Path
             "--model",
             str(model),
             "--stories",
-            "tests/test_stories.yml",
+            stories,
             "--fail-on-prediction-errors",
             "--out",
             str(tmp_path),
