@@ -24,6 +24,13 @@ from bot.kb import KnowledgeBase
 
 CASES_DIR = Path(__file__).parent
 FROZEN = CASES_DIR / "heldout-2026-11-27.yml"
+SECOND = CASES_DIR / "heldout-2026-11-27b.yml"
+# The categories of docs/answer-evaluation.md ("The kinds of variation"); the second file was
+# written to have at least 12 cases of each.
+VARIATION_CATEGORIES = (
+    "desk_word", "dialect", "no_aeoeaa", "typo", "dates", "numbers", "where", "faq", "service",
+    "contact", "emergency", "kb_lacks", "english", "handoff", "small_talk", "time_now",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +54,9 @@ def test_every_case_has_text_language_category_and_expect(cases: list[Case]):
         assert case.category and case.kind in ("facts", "honest", "chat", "handoff"), case.id
 
 
-def test_the_frozen_file_is_big_and_varied_enough():
-    single = [c for c in load_cases(FROZEN) if "#d" not in c.id]
+@pytest.mark.parametrize("frozen", [FROZEN, SECOND], ids=lambda p: p.name)
+def test_each_frozen_file_is_big_and_varied_enough(frozen: Path):
+    single = [c for c in load_cases(frozen) if "#d" not in c.id]
     assert len(single) >= 300
     categories = Counter(c.category for c in single)
     assert len(categories) >= 8
@@ -56,6 +64,17 @@ def test_the_frozen_file_is_big_and_varied_enough():
     assert set(languages) == {"nn", "nb", "en"}
     assert languages["en"] >= 0.15 * len(single)
     assert len({c.turns[0].lower() for c in single}) == len(single), "duplicate texts"
+
+
+def test_the_second_frozen_file_covers_every_category_and_standard():
+    single = [c for c in load_cases(SECOND) if "#d" not in c.id]
+    assert len(single) >= 330
+    categories = Counter(c.category for c in single)
+    assert {k: n for k, n in categories.items() if n < 12} == {}
+    assert set(VARIATION_CATEGORIES) <= set(categories)
+    languages = Counter(c.language for c in single)
+    for language, low, high in (("nn", 0.40, 0.50), ("nb", 0.35, 0.45), ("en", 0.15, 0.20)):
+        assert low <= languages[language] / len(single) <= high, (language, languages)
 
 
 @pytest.mark.parametrize(
