@@ -98,3 +98,17 @@ def test_a_generic_word_alone_selects_no_place(kb: KnowledgeBase, word: str) -> 
 def test_two_places_named_are_both_found(kb: KnowledgeBase) -> None:
     matches = extract("har servicekontora på Manger og Frekhaug ope i dag", kb)
     assert [m.value for m in matches if m.entity == "location"] == ["manger", "frekhaug"]
+
+
+@pytest.mark.parametrize("word", GENERIC_FORMS)
+def test_a_generic_word_alone_selects_no_service(kb: KnowledgeBase, word: str) -> None:
+    for text in (word, f"når har {word} ope", f"kor er {word}"):
+        assert [m for m in extract(text, kb) if m.entity == "service"] == [], text
+
+
+@pytest.mark.parametrize(
+    "text", ["korleis melder eg flytting", "hvordan melder jeg meg på kurs", "melde meg inn"]
+)
+def test_reporting_something_is_not_the_digital_reception(kb: KnowledgeBase, text: str) -> None:
+    services = {m.value for m in extract(text, kb) if m.entity == "service"}
+    assert "digitalt_kundemottak" not in services, text
