@@ -8,12 +8,14 @@ right for one instance (the embedded default).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-__all__ = ["ENV_VAR", "ClusterConfigError", "redis_url"]
+__all__ = ["ENV_VAR", "ClusterConfigError", "check_cluster_settings", "redis_url"]
 
+logger = logging.getLogger(__name__)
 ENV_VAR = "REDIS_URL"
 _SCHEMES = ("redis", "rediss", "unix")
 
@@ -47,3 +49,32 @@ def redis_url(environ: Mapping[str, str] | None = None) -> str | None:
             "(rediss:// for TLS), or leave it unset to keep everything in one process."
         )
     return raw
+
+
+def check_cluster_settings(environ: Mapping[str, str] | None = None) -> None:
+    """Refuse settings that cannot work on several instances (when ``REDIS_URL`` is set).
+
+    Every instance must sign and check citizens' conversation tokens with the same key, so
+    ``BOT_SECRET_KEY`` must be set (otherwise each machine makes its own ``var/secret.key``
+    and a citizen's next request on another instance gets 401). A SQLite handoff database
+    is only logged: it works for instances on one machine, never across machines.
+
+    Raises:
+        ClusterConfigError: If ``REDIS_URL`` is set and ``BOT_SECRET_KEY`` is not.
+    """
+    env = os.environ if environ is None else environ
+    if redis_url(env) is None:
+        return
+    if not env.get("BOT_SECRET_KEY", "").strip():
+        raise ClusterConfigError(
+            f"{ENV_VAR} is set (several instances) but BOT_SECRET_KEY is not: each machine "
+            "would make its own key and citizens' tokens would fail on the other instances. "
+            "Set the same BOT_SECRET_KEY (at least 32 random characters) on every instance."
+        )
+    database = env.get("HANDOFF_DATABASE_URL", "").strip()
+    if not database or database.startswith("sqlite"):
+        logger.warning(
+            "%s is set but the handoff database is SQLite: instances on other machines "
+            "cannot share it. Use PostgreSQL in HANDOFF_DATABASE_URL for several machines.",
+            ENV_VAR,
+        )

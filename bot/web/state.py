@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from sanic import Sanic
 
-from bot.cluster.config import redis_url
+from bot.cluster.config import check_cluster_settings, redis_url
 from bot.cluster.notify import ChangeNotifier, RedisChangeNotifier
 from bot.cluster.ratelimit import RedisSlidingWindowLimiter
 from bot.handoff.service import HandoffService, TrackerPort
@@ -83,7 +83,13 @@ def create_state(
     limits are shared with the other instances (:mod:`bot.cluster`); without, they stay in
     this process. Called on the server's event loop, the Redis subscriber starts at once
     (its task is in ``tasks``, cancelled at stop).
+
+    Raises:
+        bot.cluster.config.ClusterConfigError: ``REDIS_URL`` is bad, or set without
+            ``BOT_SECRET_KEY`` (only checked when ``shared_url`` is not given).
     """
+    if shared_url is None:
+        check_cluster_settings()
     url = shared_url if shared_url is not None else redis_url()
     store = HandoffStore(settings.database_url, clock=lambda: clock())
     kb_getter = knowledge_base or (lambda: default_store().get())

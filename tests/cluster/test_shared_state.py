@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cluster.config import ClusterConfigError, redis_url
+from bot.cluster.config import ClusterConfigError, check_cluster_settings, redis_url
 from bot.cluster.notify import ChangeNotifier, RedisChangeNotifier
 from bot.cluster.ratelimit import RedisSlidingWindowLimiter
 from bot.web.http import POLL_STEP_SECONDS, long_poll
@@ -244,3 +244,33 @@ def test_the_web_state_shares_through_redis_only_when_configured(
     else:
         assert type(state.notifier) is ChangeNotifier and state.tasks == []
         assert kinds == {SlidingWindowLimiter}
+
+
+@pytest.mark.parametrize(
+    ("env", "error", "warns"),
+    [
+        ({}, None, False),
+        ({"BOT_SECRET_KEY": "k" * 40}, None, False),
+        ({"REDIS_URL": "redis://r:6379/0"}, "BOT_SECRET_KEY", False),
+        ({"REDIS_URL": "redis://r:6379/0", "BOT_SECRET_KEY": "k" * 40}, None, True),
+        (
+            {
+                "REDIS_URL": "redis://r:6379/0",
+                "BOT_SECRET_KEY": "k" * 40,
+                "HANDOFF_DATABASE_URL": "postgresql://u@db/alver",
+            },
+            None,
+            False,
+        ),
+    ],
+)
+def test_several_instances_need_one_secret_key_and_a_shared_database(
+    env: dict[str, str], error: str | None, warns: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.cluster.config"):
+        if error:
+            with pytest.raises(ClusterConfigError, match=error):
+                check_cluster_settings(env)
+        else:
+            check_cluster_settings(env)
+    assert any("SQLite" in r.getMessage() for r in caplog.records) is warns
