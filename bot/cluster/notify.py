@@ -109,6 +109,11 @@ class RedisChangeNotifier(ChangeNotifier):
             self._task = asyncio.create_task(self._run(), name="alver-redis-notifier")
         return self._task
 
+    @property
+    def connected(self) -> bool:
+        """True while the subscription to the other instances' changes is active."""
+        return self._subscribed.is_set()
+
     async def subscribed(self, timeout: float = 5.0) -> None:
         """Wait until the subscription is active (tests and start-up checks)."""
         await asyncio.wait_for(self._subscribed.wait(), timeout)

@@ -77,9 +77,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def redis_server() -> Iterator[str]:
+def redis_server(port: int | None = None) -> Iterator[str]:
     """A redis-server without persistence; yields its URL ``redis://127.0.0.1:PORT/0``."""
-    port = free_port()
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="alver-redis-") as folder:
         process = subprocess.Popen(
             [REDIS_BIN, "--port", str(port), "--bind", "127.0.0.1", "--save", "",

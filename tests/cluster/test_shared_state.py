@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from bot.web.http import POLL_STEP_SECONDS, long_poll
 from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.settings import WebSettings
 from bot.web.state import WebState, create_state
-from tests.cluster.servers import free_port
+from tests.cluster.servers import REDIS_BIN, free_port, redis_server
 
 WAKE_LIMIT_S = 0.3  # well under the long-poll's 1 s re-read
 
@@ -274,3 +275,33 @@ def test_several_instances_need_one_secret_key_and_a_shared_database(
         else:
             check_cluster_settings(env)
     assert any("SQLite" in r.getMessage() for r in caplog.records) is warns
+
+
+def test_wake_ups_resume_when_redis_comes_back() -> None:
+    if shutil.which(REDIS_BIN) is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+
+    async def woken(a: RedisChangeNotifier, b: RedisChangeNotifier) -> bool:
+        token = b.token()
+        a.notify()
+        await b.wait(token, WAKE_LIMIT_S)
+        return token.is_set()
+
+    async def scenario() -> list[bool]:
+        with redis_server(port) as url:
+            a, b = await _pair(url)
+            first = await woken(a, b)
+        await asyncio.wait_for(_subscribed(False, a, b), 10)  # both saw Redis go
+        with redis_server(port):
+            await asyncio.wait_for(_subscribed(True, a, b), 10)
+            again = await woken(a, b)
+            await _stop(a, b)
+        return [first, again]
+
+    assert asyncio.run(scenario()) == [True, True]
+
+
+async def _subscribed(state: bool, *notifiers: RedisChangeNotifier) -> None:
+    while any(n.connected is not state for n in notifiers):
+        await asyncio.sleep(0.05)
