@@ -24,6 +24,9 @@ from .config import redis_url
 __all__ = ["AlverLockStore", "redis_lock_store"]
 
 logger = logging.getLogger(__name__)
+# Rasa's Redis lock store calls Redis synchronously on the event loop: an unreachable Redis
+# must fail fast (Rasa's default is 10 s per call and no connect timeout at all).
+SOCKET_TIMEOUT_SECONDS = 2.0
 
 
 def redis_lock_store(url: str) -> RedisLockStore:
@@ -35,7 +38,7 @@ def redis_lock_store(url: str) -> RedisLockStore:
             f"(got scheme {parts.scheme!r})."
         )
     db = parts.path.strip("/")
-    return RedisLockStore(
+    store = RedisLockStore(
         host=parts.hostname,
         port=parts.port or 6379,
         db=int(db) if db else 0,
@@ -43,7 +46,10 @@ def redis_lock_store(url: str) -> RedisLockStore:
         password=unquote(parts.password) if parts.password else None,
         use_ssl=parts.scheme == "rediss",
         key_prefix="alver",
+        socket_timeout=SOCKET_TIMEOUT_SECONDS,
     )
+    store.red.connection_pool.connection_kwargs["socket_connect_timeout"] = SOCKET_TIMEOUT_SECONDS
+    return store
 
 
 class AlverLockStore(LockStore):

@@ -45,6 +45,7 @@ def test_redis_url_becomes_rasas_redis_lock_store(
     assert kwargs.get("password") == password
     assert ("ssl" in str(store.red.connection_pool.connection_class).lower()) is ssl
     assert store.key_prefix.startswith("alver:")
+    assert kwargs["socket_timeout"] == kwargs["socket_connect_timeout"] == 2.0  # fail fast
 
 
 def test_unix_socket_url_is_refused_for_rasas_lock_store() -> None:
