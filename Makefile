@@ -88,5 +88,26 @@ test-postgres: install
 bench: install train
 	$(BIN)/python -m bench --compare-patches
 
+# --- cluster (issue 11): two bot instances behind nginx, with PostgreSQL and Redis
+# (tests/cluster/test_cluster.py; Debian's nginx, redis-server and postgresql, installed here
+# when run as root). TEST_POSTGRES_URL=postgresql://USER:PASSWORD@127.0.0.1:5432/postgres
+# uses a running PostgreSQL (a role that may create databases); else a throw-away initdb.
+.PHONY: test-cluster
+test-cluster: install train
+	@missing=""; \
+	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	  test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "Installing$$missing for the cluster test (apt-get install$$missing)"; \
+	      apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	    else \
+	      echo "ERROR: the cluster test needs$$missing; run: sudo apt-get install$$missing"; \
+	      exit 1; \
+	    fi; \
+	  fi
+	ALVER_CLUSTER_TEST=1 TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q -s tests/cluster
+
 clean:
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -1,10 +1,9 @@
-"""Sliding-window rate limiter.
+"""Sliding-window rate limiter, in the memory of one server process.
 
-The counters live in the memory of one server process. With several bot
-instances behind a load balancer each instance counts on its own, so a client
-may get up to N times the limit in total. That is acceptable for rate limiting
-(it protects each instance from floods; it is not a quota). All handoff state,
-presence and sessions are in the database, never only here.
+This is the limiter of a single instance (no ``REDIS_URL``). With ``REDIS_URL`` set,
+:func:`bot.web.state.create_state` uses :class:`bot.cluster.ratelimit.RedisSlidingWindowLimiter`
+instead: the same rule and interface, counted in Redis, so a budget spent on one instance
+counts on all. All handoff state, presence and sessions are in the database, never only here.
 """
 
 from __future__ import annotations

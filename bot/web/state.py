@@ -12,7 +12,6 @@ Tests and demos can inject, before the server starts:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,9 @@ from typing import Any, TypeVar
 
 from sanic import Sanic
 
+from bot.cluster.config import check_cluster_settings, redis_url
+from bot.cluster.notify import ChangeNotifier, RedisChangeNotifier
+from bot.cluster.ratelimit import RedisSlidingWindowLimiter
 from bot.handoff.service import HandoffService, TrackerPort
 from bot.handoff.store import HandoffStore, utc_now
 from bot.kb import KnowledgeBase, default_store
@@ -37,38 +39,7 @@ STATE_ATTR = "alver_web"
 LOGIN_ATTEMPTS_PER_MIN = 10
 
 T = TypeVar("T")
-
-
-class ChangeNotifier:
-    """Wakes long-poll requests of this process early when something changed.
-
-    Long-polls also re-read the database about once a second, so changes made by
-    another bot instance are seen too; this only makes same-process changes instant.
-    """
-
-    def __init__(self) -> None:
-        """Create the notifier."""
-        self._event: asyncio.Event | None = None
-
-    def token(self) -> asyncio.Event:
-        """Take this before reading the state; pass it to :meth:`wait` afterwards."""
-        if self._event is None:
-            self._event = asyncio.Event()
-        return self._event
-
-    def notify(self) -> None:
-        """Wake everybody waiting."""
-        event, self._event = self._event, asyncio.Event()
-        if event is not None:
-            event.set()
-
-    @staticmethod
-    async def wait(token: asyncio.Event, timeout: float) -> None:
-        """Wait until notified after ``token`` was taken, or ``timeout`` seconds."""
-        if timeout <= 0:
-            return
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(token.wait(), timeout)
+Limiter = SlidingWindowLimiter | RedisSlidingWindowLimiter
 
 
 @dataclass
@@ -80,9 +51,9 @@ class WebState:
     presence: Presence
     sessions: ConsoleSessions
     tokens: ConversationTokens
-    conversation_limiter: SlidingWindowLimiter
-    ip_limiter: SlidingWindowLimiter
-    login_limiter: SlidingWindowLimiter
+    conversation_limiter: Limiter
+    ip_limiter: Limiter
+    login_limiter: Limiter
     notifier: ChangeNotifier
     clock: Callable[[], datetime]
     knowledge_base: Callable[[], KnowledgeBase]
@@ -104,12 +75,32 @@ def create_state(
     clock: Callable[[], datetime] = utc_now,
     knowledge_base: Callable[[], KnowledgeBase] | None = None,
     tracker: TrackerPort | None = None,
+    shared_url: str | None = None,
 ) -> WebState:
-    """Build the shared objects (opens the database and creates missing tables)."""
+    """Build the shared objects (opens the database and creates missing tables).
+
+    With a Redis URL (``shared_url``, default ``REDIS_URL``), long-poll wake-ups and rate
+    limits are shared with the other instances (:mod:`bot.cluster`); without, they stay in
+    this process. Called on the server's event loop, the Redis subscriber starts at once
+    (its task is in ``tasks``, cancelled at stop).
+
+    Raises:
+        bot.cluster.config.ClusterConfigError: ``REDIS_URL`` is bad, or set without
+            ``BOT_SECRET_KEY`` (only checked when ``shared_url`` is not given).
+    """
+    if shared_url is None:
+        check_cluster_settings()
+    url = shared_url if shared_url is not None else redis_url()
     store = HandoffStore(settings.database_url, clock=lambda: clock())
     kb_getter = knowledge_base or (lambda: default_store().get())
     presence = Presence(store.engine, clock)
-    notifier = ChangeNotifier()
+    notifier = RedisChangeNotifier(url) if url else ChangeNotifier()
+
+    def limiter(name: str, limit: int) -> Limiter:
+        if url:
+            return RedisSlidingWindowLimiter(url, name, limit)
+        return SlidingWindowLimiter(limit)
+
     holder: list[WebState] = []
     service = HandoffService(
         store,
@@ -127,15 +118,23 @@ def create_state(
         presence=presence,
         sessions=ConsoleSessions(store.engine, clock),
         tokens=ConversationTokens(settings.secret_key),
-        conversation_limiter=SlidingWindowLimiter(settings.rate_limit_conversation_per_min),
-        ip_limiter=SlidingWindowLimiter(settings.rate_limit_ip_per_min),
-        login_limiter=SlidingWindowLimiter(LOGIN_ATTEMPTS_PER_MIN),
+        conversation_limiter=limiter("conversation", settings.rate_limit_conversation_per_min),
+        ip_limiter=limiter("ip", settings.rate_limit_ip_per_min),
+        login_limiter=limiter("login", LOGIN_ATTEMPTS_PER_MIN),
         notifier=notifier,
         clock=clock,
         knowledge_base=kb_getter,
         service=service,
     )
     holder.append(state)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass  # built outside a server (tools, tests): nothing to start
+    else:
+        task = notifier.start()
+        if task is not None:
+            state.tasks.append(task)
     return state
 
 
