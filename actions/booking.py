@@ -28,6 +28,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.booking_interrupt import InterruptionMixin
 from actions.booking_values import (
     FIELDS,
     MAX_DESCRIPTION_LENGTH,
@@ -228,7 +229,7 @@ class ActionAskConfirm(_BookingAction):
         return []
 
 
-class ValidateBookingForm(FormValidationAction):
+class ValidateBookingForm(InterruptionMixin, FormValidationAction):
     """Validates every answer of ``booking_form``; handles stop and corrections."""
 
     def __init__(self, clock: Clock = now_oslo, knowledge_base: KbSource = current_knowledge_base):

@@ -54,6 +54,11 @@ def test_booking_a_meeting_through_the_widget_and_staff_confirms_it(
     assert not first_day.startswith(("onsdag", "fredag")), "Manger has no desk on those days"
     days.first.click()
     expect(last_message(citizen, "bot")).to_contain_text("Kva heiter du?")
+    # A question in the middle of the form is answered, not taken as the name.
+    send(citizen, "kva er telefonnummeret?")
+    phone_answer = citizen.get_by_test_id("chat-message").filter(has_text="56 37 50 00")
+    expect(phone_answer).not_to_have_count(0)
+    expect(last_message(citizen, "bot")).to_contain_text("Kva heiter du?")
     send(citizen, "Kari Nordmann")
     expect(last_message(citizen, "bot")).to_contain_text("Skriv kort kva du vil snakke om")
     send(citizen, "Garasjen min")
@@ -62,12 +67,34 @@ def test_booking_a_meeting_through_the_widget_and_staff_confirms_it(
     _choose(citizen, "Send førespurnaden")
     expect(last_message(citizen, "bot")).to_contain_text("Førespurnaden om møte er send")
 
+    # The contact the chat would mask goes in its own field, on the request only.
+    form = citizen.get_by_test_id("chat-booking-contact-form")
+    expect(form).to_be_visible()
+    expect(form).to_contain_text("Kan vi nå deg utanom chatten?")
+    field = citizen.get_by_test_id("chat-booking-contact")
+    field.fill("ikkje ein kontakt")
+    citizen.get_by_test_id("chat-booking-contact-save").click()
+    expect(citizen.get_by_test_id("chat-booking-contact-error")).to_be_visible()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_be_focused()
+    assert axe_violations(citizen) == []
+    field.fill("kari@example.no")
+    citizen.get_by_test_id("chat-booking-contact-save").click()
+    saved = citizen.get_by_test_id("chat-booking-contact-saved")
+    expect(saved).to_contain_text("Kontaktinformasjonen din er lagra")
+    expect(saved).to_be_focused()
+    expect(form).to_be_hidden()
+    citizen.reload()  # the field does not come back for the same request
+    expect(last_message(citizen, "bot")).to_contain_text("Førespurnaden om møte er send")
+    expect(citizen.get_by_test_id("chat-booking-contact-form")).to_be_hidden()
+
     staff = staff_context.new_page()
     sign_in(staff, bot)
     staff.goto(bot.page("/console/bookings/"))
     item = staff.get_by_test_id("booking-item").filter(has_text="Kari Nordmann")
     expect(item).to_contain_text("Byggesak og eigedom · Manger")
     expect(item).to_contain_text(first_day)
+    expect(item).to_contain_text("kari@example.no")
     assert axe_violations(staff) == []
     screenshot(staff, "bookings")
     item.get_by_test_id("booking-time").fill("10:30")
