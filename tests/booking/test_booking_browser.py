@@ -3,7 +3,7 @@ citizen sees the confirmation in the open chat. Real `make run`, Chromium, axe-c
 
 Screenshot of the staff page for the README:
 ``SCREENSHOT_DIR=docs/screenshots .venv/bin/pytest tests/booking/test_booking_browser.py``
-writes docs/screenshots/bookings.png.
+writes docs/screenshots/bookings.png and widget-booking.png (the contact field).
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ def test_booking_a_meeting_through_the_widget_and_staff_confirms_it(
     form = citizen.get_by_test_id("chat-booking-contact-form")
     expect(form).to_be_visible()
     expect(form).to_contain_text("Kan vi nå deg utanom chatten?")
+    form.scroll_into_view_if_needed()
+    screenshot(citizen, "widget-booking")
     field = citizen.get_by_test_id("chat-booking-contact")
     field.fill("ikkje ein kontakt")
     citizen.get_by_test_id("chat-booking-contact-save").click()
