@@ -28,7 +28,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.booking_interrupt import InterruptionMixin
+from actions.booking_interrupt import InterruptionMixin, looks_like_question
 from actions.booking_values import (
     FIELDS,
     MAX_DESCRIPTION_LENGTH,
@@ -336,7 +336,9 @@ class ValidateBookingForm(InterruptionMixin, FormValidationAction):
             return stop
         name = parse_name(_text(tracker))
         if name is None:
-            say(dispatcher, "booking_name_invalid", language_of(tracker))
+            unsure_question = looks_like_question(_text(tracker))
+            key = "booking_name_question" if unsure_question else "booking_name_invalid"
+            say(dispatcher, key, language_of(tracker))
         return {"booking_name": name}
 
     async def validate_booking_description(

@@ -194,3 +194,21 @@ def test_questions_and_answers_through_the_trained_model(
         assert result == {}, (intent, result)
     else:
         assert result.get(slot) == expected, (intent, result)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("kor lang tid tek det?", "Det ser ut som eit spørsmål, ikkje eit namn."),
+        ("Kari 2", "Skriv namnet ditt med bokstavar"),
+    ],
+)
+def test_an_unsure_question_for_the_name_is_no_name_and_the_bot_says_why(
+    form: ValidateBookingForm, text: str, said: str
+) -> None:
+    # NLU gives nlu_fallback: the mapping fills the slot, the validation refuses it.
+    tracker = _tracker("booking_name", text, "nlu_fallback", 0.5)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(form.run(dispatcher, tracker, DOMAIN))
+    assert {e["name"]: e["value"] for e in events} == {"booking_name": None}
+    assert said in " ".join(str(m.get("text")) for m in dispatcher.messages)
