@@ -118,6 +118,8 @@ def test_is_interruption_table(
         ("booking_topic", "ask_service", True),  # "byggesak" is a topic
         ("booking_description", "ask_municipal_topic", True),  # the matter itself
         ("booking_confirm", "affirm", True),
+        ("booking_name", "request_human", False),  # stops the form, offers a person
+        ("booking_description", "request_human", True),  # "snakke med saksbehandlaren om ..."
     ],
 )
 def test_domain_mappings_leave_question_intents_out(slot: str, intent: str, mapped: bool) -> None:
@@ -176,6 +178,13 @@ def parse() -> Iterator[Any]:
         ("booking_description", "Garasjen min", "Garasjen min"),
         ("booking_place", "Manger", "manger"),
         ("booking_topic", "kva er telefonnummeret?", INTERRUPTS),
+        ("booking_place", "eg vil heller snakke med eit menneske", INTERRUPTS),
+        ("booking_name", "kan eg snakke med eit menneske?", INTERRUPTS),
+        (
+            "booking_description",
+            "Eg vil snakke med saksbehandlaren om garasjen",
+            "Eg vil snakke med saksbehandlaren om garasjen",
+        ),
         # nb
         ("booking_name", "hva er åpningstidene?", INTERRUPTS),
         ("booking_name", "hvem er du?", INTERRUPTS),
