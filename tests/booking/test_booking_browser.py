@@ -120,3 +120,22 @@ def test_bookings_page_accessible_at_320_px_and_asks_to_sign_in(
     page.goto(bot.page("/console/bookings/"))
     expect(page.get_by_test_id("bookings-signed-out")).to_be_visible()
     assert axe_violations(page) == []
+
+
+def test_asking_for_a_person_in_the_middle_of_booking_stops_it_and_offers_one(
+    bot: Bot,  # noqa: F811
+    context: BrowserContext,  # noqa: F811
+) -> None:
+    context.set_default_timeout(45_000)
+    citizen = context.new_page()
+    open_chat(citizen, bot.page("/widget/demo.html"))
+    send(citizen, "eg vil booke eit møte")
+    expect(last_message(citizen, "bot")).to_contain_text("Kva gjeld møtet?", timeout=90_000)
+    _choose(citizen, "Byggesak og eigedom")
+    expect(last_message(citizen, "bot")).to_contain_text("Kvar vil du ha møtet?")
+    send(citizen, "eg vil heller snakke med eit menneske")
+    bot_messages = citizen.locator('[data-testid=chat-message][data-sender="bot"]')
+    expect(bot_messages.filter(has_text="Ingenting er sendt.")).to_have_count(1)
+    offer = last_message(citizen, "bot")
+    expect(offer).to_contain_text("set deg over til ein person")
+    expect(offer.get_by_test_id("chat-quick-reply")).to_have_count(2)  # yes / no
