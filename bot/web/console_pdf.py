@@ -5,12 +5,15 @@ the header, every message as stored (citizen text is masked before it is stored)
 the internal notes. fpdf2 writes it in pure Python; the font is DejaVu Sans, which has
 æ, ø, å and the rest of the Latin, Greek and Cyrillic letters. It ships inside
 matplotlib's wheel (a pinned dependency), so no system font is needed; Debian's
-fonts-dejavu-core is used if matplotlib's copy is missing.
+fonts-dejavu-core is used if matplotlib's copy is missing. Characters DejaVu Sans has
+no glyph for (Chinese, Japanese, emoji) are left out of the PDF (fpdf2 logs them); the
+text export keeps them.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +37,8 @@ FONT_DIRS: tuple[Path | None, ...] = (
 _FAMILY = "DejaVu"
 _MARGIN_MM = 18
 _LINE_MM = 5.2
+# Control characters have no glyph: shown as a space (a tab as four).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class PdfFontMissing(RuntimeError):
@@ -85,7 +90,8 @@ def conversation_pdf(text: str, *, title: str, created_at: datetime) -> bytes:
     pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     in_header = True
-    for line in rest.split("\n"):
+    for raw in rest.split("\n"):
+        line = _CONTROL.sub(" ", raw.replace("\t", "    "))
         if not line.strip():
             in_header = False
             pdf.ln(_LINE_MM / 2)
