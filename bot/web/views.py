@@ -83,15 +83,16 @@ def rating_request(message: Message) -> bool:
     return isinstance(custom, dict) and custom.get("rating_request") is True
 
 
-def booking_offer(message: Message) -> int | None:
+def booking_offer(message: Message, key: str = "booking") -> int | None:
     """The booking request id the bot offers a contact field for, if any (custom payload).
 
     ``action_booking_finish`` sends ``{"booking": {"id": 7, "contact": "optional"}}`` after
     a request was stored: the widget then offers a field for an e-mail or phone, which the
-    chat itself would mask (``POST .../bookings/<id>/contact``).
+    chat itself would mask (``POST .../bookings/<id>/contact``). With ``key`` set to
+    ``booking_handled``: the request staff handled (the system message that says so).
     """
     custom = _payload(message).get("custom")
-    booking = custom.get("booking") if isinstance(custom, dict) else None
+    booking = custom.get(key) if isinstance(custom, dict) else None
     if not isinstance(booking, dict):
         return None
     booking_id = booking.get("id")
@@ -134,6 +135,11 @@ def message_json(message: Message, *, console: bool = False) -> dict[str, Any]:
     booking_id = booking_offer(message) if message.sender is Sender.BOT else None
     if booking_id is not None:
         data["booking"] = {"id": booking_id}
+    handled_id = (
+        booking_offer(message, "booking_handled") if message.sender is Sender.SYSTEM else None
+    )
+    if handled_id is not None:
+        data["booking_handled"] = {"id": handled_id}
     if console:
         data.update(
             intent=message.intent,

@@ -115,8 +115,12 @@ def test_booking_tells_the_citizen_in_the_open_conversation(
     body = {"date": "2026-12-01", "time": "10:30"}
     resp = booking_server.request("POST", f"{API}/{booking_id}/booked", body, headers=headers)
     assert resp.status == 200 and resp.json == {"status": "booked", "already_handled": False}
-    texts = [m["text"] for m in citizen.events()["messages"]]
+    messages = citizen.events()["messages"]
+    texts = [m["text"] for m in messages]
     assert any(text.startswith(expected) for text in texts), texts
+    # The widget hides the request's contact field on this message.
+    told = next(m for m in messages if m["text"].startswith(expected))
+    assert told["booking_handled"] == {"id": booking_id}
     # Handled requests leave the open list; a second booking is reported, not repeated.
     assert booking_server.request("GET", API, headers=headers).json["bookings"] == []
     again = booking_server.request("POST", f"{API}/{booking_id}/booked", body, headers=headers)
@@ -260,6 +264,7 @@ def _bot_message(payload: object, sender: str = "bot") -> Message:
         ({"custom": {"booking": 12}}, "bot", None),
         (None, "bot", None),
         ({"custom": {"booking": {"id": 12}}}, "system", None),  # only the bot offers it
+        ({"custom": {"booking_handled": {"id": 12}}}, "bot", None),  # only the system says so
     ],
 )
 def test_booking_offer_reaches_the_widget_only_from_the_bot_with_an_integer_id(

@@ -283,6 +283,8 @@ def test_console_working_day_two_staff_three_citizens(
         has_text="Møtet ditt er avtalt:"
     )
     expect(confirmed).to_contain_text("kl. 10.30, Manger")
+    # Handled: the contact field for that request goes away.
+    expect(widget.get_by_test_id("chat-booking-contact-form")).to_be_hidden()
     for width in (1280, 320):
         widget.set_viewport_size({"width": width, "height": 900})
         assert axe_violations(widget) == [], ("widget", width)

@@ -649,6 +649,7 @@
         S.lastId = Math.max(S.lastId, m.id);
         if (m.rating_request && m.sender === 'bot') askRating(String(m.id));
         if (m.booking && m.sender === 'bot') offerBookingContact(m.booking.id);
+        if (m.booking_handled && m.sender === 'system') bookingHandled(m.booking_handled.id);
         if (!hasContent(m)) continue;
         insertNode(renderMessage(m), m.id);
         if (m.sender !== 'citizen') incoming.push(m);
@@ -1021,6 +1022,14 @@
       S.bookingContact = id;
       bookingContactDone.hidden = true;
       setFieldError(bkC, bkCErr, ids.bkCHint, '');
+      save();
+    }
+
+    /** Staff handled the request: its contact field is no longer needed. */
+    function bookingHandled(id) {
+      if (!Number.isInteger(id)) return;
+      S.bookingContactDone[id] = true;
+      if (S.bookingContact === id) S.bookingContact = null;
       save();
     }
 
