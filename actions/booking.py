@@ -12,7 +12,10 @@ Manger", "endre staden"). ``action_booking_finish`` stores a sent request
 Buttons carry ``/inform{"booking_value": ...}`` (a topic id, a place id, an ISO date,
 ``send``/``change``/``cancel`` or ``field:<slot>``); typed text is parsed instead.
 The contact (e-mail or phone) is not asked in the chat: the channel masks e-mail
-addresses and phone numbers before Rasa sees them. Staff answer in the conversation.
+addresses and phone numbers before Rasa sees them. The "sent" message carries the
+request's id, and the widget offers a field of its own for it. Staff answer in the
+conversation. A clear question in the middle of the form is answered first
+(actions/booking_interrupt.py, data/rules/booking.yml).
 """
 
 from __future__ import annotations
