@@ -12,7 +12,10 @@ Manger", "endre staden"). ``action_booking_finish`` stores a sent request
 Buttons carry ``/inform{"booking_value": ...}`` (a topic id, a place id, an ISO date,
 ``send``/``change``/``cancel`` or ``field:<slot>``); typed text is parsed instead.
 The contact (e-mail or phone) is not asked in the chat: the channel masks e-mail
-addresses and phone numbers before Rasa sees them. Staff answer in the conversation.
+addresses and phone numbers before Rasa sees them. The "sent" message carries the
+request's id, and the widget offers a field of its own for it. Staff answer in the
+conversation. A clear question in the middle of the form is answered first
+(actions/booking_interrupt.py, data/rules/booking.yml).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.booking_interrupt import InterruptionMixin, looks_like_question
 from actions.booking_values import (
     FIELDS,
     MAX_DESCRIPTION_LENGTH,
@@ -228,7 +232,7 @@ class ActionAskConfirm(_BookingAction):
         return []
 
 
-class ValidateBookingForm(FormValidationAction):
+class ValidateBookingForm(InterruptionMixin, FormValidationAction):
     """Validates every answer of ``booking_form``; handles stop and corrections."""
 
     def __init__(self, clock: Clock = now_oslo, knowledge_base: KbSource = current_knowledge_base):
@@ -335,7 +339,9 @@ class ValidateBookingForm(FormValidationAction):
             return stop
         name = parse_name(_text(tracker))
         if name is None:
-            say(dispatcher, "booking_name_invalid", language_of(tracker))
+            unsure_question = looks_like_question(_text(tracker))
+            key = "booking_name_question" if unsure_question else "booking_name_invalid"
+            say(dispatcher, key, language_of(tracker))
         return {"booking_name": name}
 
     async def validate_booking_description(

@@ -146,7 +146,11 @@ class BookingService:
         if conversation is None or conversation.state is HandoffState.CLOSED:
             return False
         text = self.confirmation(booking, self.handoff.knowledge_base(), self.handoff.clock())
-        self.handoff.store.messages.add(booking.conversation_id, Sender.SYSTEM, text)
+        # The widget hides the request's contact field once it is handled.
+        handled = {"custom": {"booking_handled": {"id": booking.id}}}
+        self.handoff.store.messages.add(
+            booking.conversation_id, Sender.SYSTEM, text, payload=handled
+        )
         return True
 
     @staticmethod

@@ -6,6 +6,7 @@ HTTP translation only; every change is a verb of :mod:`bot.handoff.workday`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sanic import response
@@ -19,6 +20,7 @@ from bot.handoff.staffing import MAX_CHATS_LIMIT, STAFF_STATUSES
 from bot.handoff.store import MAX_NOTE_LENGTH
 
 from . import console_history as ch
+from . import console_pdf
 from . import console_views as cv
 from .auth import Staff, staff_route
 from .http import (
@@ -130,6 +132,30 @@ async def export_text(request: Request, staff: Staff, conversation_id: str) -> H
     )
 
 
+def _pdf(text: str, conversation_id: str, when: datetime) -> bytes:
+    return console_pdf.conversation_pdf(
+        text, title=f"{text.partition(chr(10))[0]} {conversation_id}", created_at=when
+    )
+
+
+@staff_route(csrf=False)
+async def export_pdf(request: Request, staff: Staff, conversation_id: str) -> HTTPResponse:
+    """``GET .../export.pdf?lang=``: the text export as PDF for the archive."""
+    language = request.args.get("lang") or "nn"
+    if language not in _LANGUAGES:
+        raise ApiError(400, "invalid_field", "'lang' must be nn, nb or en.", field="lang")
+    text = await staff.state.run(ch.conversation_text, staff.state, conversation_id, language)
+    if text is None:
+        raise ApiError(404, "not_found", "This conversation does not exist (any more).")
+    body = await staff.state.run(_pdf, text, conversation_id, staff.state.now())
+    name = f"samtale-{conversation_id[:8]}.pdf"
+    return response.raw(
+        body,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 def _reply_json(reply: CannedReply, user_id: int) -> dict[str, Any]:
     return {
         "id": reply.id,
@@ -215,6 +241,7 @@ ROUTES: list[tuple[str, dict[str, Any], str | None]] = [
     (_CONV + "/transfer", {"POST": transfer}, None),
     (_CONV + "/requeue", {"POST": requeue}, None),
     (_CONV + "/export.txt", {"GET": export_text}, None),
+    (_CONV + "/export.pdf", {"GET": export_pdf}, None),
     ("/api/history", {"GET": history}, None),
     ("/api/own-replies", {"GET": own_replies, "POST": add_own_reply}, None),
     (

@@ -20,6 +20,7 @@ from .queue_estimate import expected_wait_seconds
 from .state import WebState
 
 __all__ = [
+    "booking_offer",
     "citizen_events",
     "citizen_view",
     "citizen_view_key",
@@ -82,9 +83,30 @@ def rating_request(message: Message) -> bool:
     return isinstance(custom, dict) and custom.get("rating_request") is True
 
 
+def booking_offer(message: Message, key: str = "booking") -> int | None:
+    """The booking request id the bot offers a contact field for, if any (custom payload).
+
+    ``action_booking_finish`` sends ``{"booking": {"id": 7, "contact": "optional"}}`` after
+    a request was stored: the widget then offers a field for an e-mail or phone, which the
+    chat itself would mask (``POST .../bookings/<id>/contact``). With ``key`` set to
+    ``booking_handled``: the request staff handled (the system message that says so).
+    """
+    custom = _payload(message).get("custom")
+    booking = custom.get(key) if isinstance(custom, dict) else None
+    if not isinstance(booking, dict):
+        return None
+    booking_id = booking.get("id")
+    if isinstance(booking_id, bool) or not isinstance(booking_id, int) or booking_id <= 0:
+        return None
+    return booking_id
+
+
 def shown_to_citizen(message: Message) -> bool:
-    """Whether the citizen API delivers the message: visible, or a rating request."""
-    return visible_to_citizen(message) or (message.sender is Sender.BOT and rating_request(message))
+    """Whether the citizen API delivers the message: visible, a rating request or a booking."""
+    return visible_to_citizen(message) or (
+        message.sender is Sender.BOT
+        and (rating_request(message) or booking_offer(message) is not None)
+    )
 
 
 def message_json(message: Message, *, console: bool = False) -> dict[str, Any]:
@@ -110,6 +132,14 @@ def message_json(message: Message, *, console: bool = False) -> dict[str, Any]:
     }
     if rating_request(message):
         data["rating_request"] = True
+    booking_id = booking_offer(message) if message.sender is Sender.BOT else None
+    if booking_id is not None:
+        data["booking"] = {"id": booking_id}
+    handled_id = (
+        booking_offer(message, "booking_handled") if message.sender is Sender.SYSTEM else None
+    )
+    if handled_id is not None:
+        data["booking_handled"] = {"id": handled_id}
     if console:
         data.update(
             intent=message.intent,

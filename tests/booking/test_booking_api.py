@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
 from bot.handoff.booking_service import submit
+from bot.handoff.records import Message, Sender
+from bot.web import views
 from tests.booking.conftest import BookingServer
 
 API = "/console/bookings/api/bookings"
@@ -113,8 +115,12 @@ def test_booking_tells_the_citizen_in_the_open_conversation(
     body = {"date": "2026-12-01", "time": "10:30"}
     resp = booking_server.request("POST", f"{API}/{booking_id}/booked", body, headers=headers)
     assert resp.status == 200 and resp.json == {"status": "booked", "already_handled": False}
-    texts = [m["text"] for m in citizen.events()["messages"]]
+    messages = citizen.events()["messages"]
+    texts = [m["text"] for m in messages]
     assert any(text.startswith(expected) for text in texts), texts
+    # The widget hides the request's contact field on this message.
+    told = next(m for m in messages if m["text"].startswith(expected))
+    assert told["booking_handled"] == {"id": booking_id}
     # Handled requests leave the open list; a second booking is reported, not repeated.
     assert booking_server.request("GET", API, headers=headers).json["bookings"] == []
     again = booking_server.request("POST", f"{API}/{booking_id}/booked", body, headers=headers)
@@ -227,3 +233,44 @@ def test_junk_never_gives_a_5xx(booking_server: BookingServer, body: bytes, suff
 def test_odd_paths_are_4xx(booking_server: BookingServer, path: str) -> None:
     resp = booking_server.request("POST", path, {"date": "2026-12-01", "time": "10:00"})
     assert 400 <= resp.status < 500
+
+
+# ----- the widget's contact field: the bot's "request sent" carries the request id
+
+
+def _bot_message(payload: object, sender: str = "bot") -> Message:
+    return Message(
+        id=7,
+        conversation_id="c",
+        sender=Sender(sender),
+        staff_user_id=None,
+        staff_first_name=None,
+        text="",
+        payload=payload,
+        intent=None,
+        confidence=None,
+        feedback=None,
+        created_at=datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc),
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "sender", "offered"),
+    [
+        ({"custom": {"booking": {"id": 12, "contact": "optional"}}}, "bot", 12),
+        ({"custom": {"booking": {"id": "12"}}}, "bot", None),  # not an integer id
+        ({"custom": {"booking": {"id": True}}}, "bot", None),
+        ({"custom": {"booking": {"id": 0}}}, "bot", None),
+        ({"custom": {"booking": 12}}, "bot", None),
+        (None, "bot", None),
+        ({"custom": {"booking": {"id": 12}}}, "system", None),  # only the bot offers it
+        ({"custom": {"booking_handled": {"id": 12}}}, "bot", None),  # only the system says so
+    ],
+)
+def test_booking_offer_reaches_the_widget_only_from_the_bot_with_an_integer_id(
+    payload: object, sender: str, offered: int | None
+) -> None:
+    message = _bot_message(payload, sender)
+    data = views.message_json(message)
+    assert data.get("booking") == ({"id": offered} if offered else None)
+    assert views.shown_to_citizen(message) is (offered is not None)

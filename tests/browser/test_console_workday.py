@@ -1,9 +1,11 @@
 """A working day in the console: two staff members, three citizens, on the real bot.
 
 Status and capacity decide who gets chats; a transfer with a note; unread badges and
-the title count; a citizen leaving; history search finding a closed conversation; the
-keyboard help; axe at 320 and 1280 px. Citizens use the widget's HTTP API (the widget
-itself has its own browser tests). With SCREENSHOT_DIR set, the README's console
+the title count; a citizen leaving; history search finding a closed conversation; a
+meeting booked through the form, marked booked on Møteførespurnader and confirmed in the
+citizen's open widget; the keyboard help; axe at 320 and 1280 px on console and widget.
+Citizens use the widget's HTTP API; the booking citizen's tab then shows the widget with
+that conversation (as after a page change). With SCREENSHOT_DIR set, the README's console
 screenshots are saved (docs/screenshots/console-*.png, see tests/browser/console_screenshots.sh).
 """
 
@@ -63,6 +65,23 @@ class Citizen:
         status, data = self.call("POST", "/messages", body)
         assert status == 200
         return dict(data)
+
+    def press(self, data: dict[str, Any], title: str | re.Pattern[str]) -> dict[str, Any]:
+        """Presses the last offered button whose title matches (as the widget would)."""
+        for message in reversed(data["messages"]):
+            for button in message.get("buttons") or []:
+                if re.search(title, button["title"]):
+                    return self.say(button["title"], button["payload"])
+        raise AssertionError(f"no button {title!r} in {data['messages']}")
+
+    def book_meeting(self, name: str, description: str) -> dict[str, Any]:
+        """Books a meeting at Manger about byggesak through the form; the sent answer."""
+        data = self.press(self.say("Eg vil booke eit møte med ein saksbehandlar"), "Byggesak")
+        data = self.press(self.press(data, "^Manger"), r"^(måndag|tysdag|torsdag) ")
+        assert "Kva heiter du?" in data["messages"][-1]["text"], data
+        data = self.say(name)
+        assert "Skriv kort kva du vil snakke om" in data["messages"][-1]["text"], data
+        return self.press(self.say(description), "Send førespurnaden")
 
     def ask_for_a_person(self) -> dict[str, Any]:
         """Asks for a person; answers yes if the bot asks to confirm."""
@@ -127,8 +146,24 @@ def claim(page: Page, citizen: Citizen) -> None:
     expect(mine_item(page, citizen)).to_be_visible()
 
 
+def widget_with(browser: Browser, bot: Bot, citizen: Citizen) -> Page:
+    """The citizen's tab: the widget on the demo page, showing their open conversation."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nn-NO")
+    context.set_default_timeout(30_000)
+    state = {"conversationId": citizen.conversation_id, "token": citizen.token, "open": True}
+    key = f"alverChat:v1:{bot.url}"
+    context.add_init_script(
+        f"if (!sessionStorage.getItem({json.dumps(key)})) "
+        f"sessionStorage.setItem({json.dumps(key)}, {json.dumps(json.dumps(state))});"
+    )
+    page = context.new_page()
+    page.goto(bot.page("/widget/demo.html"))
+    expect(page.get_by_test_id("chat-panel")).to_be_visible()
+    return page
+
+
 def test_console_working_day_two_staff_three_citizens(
-    bot: Bot, staff_pages: tuple[Page, Page]
+    bot: Bot, browser: Browser, staff_pages: tuple[Page, Page]
 ) -> None:
     kari, ola = staff_pages
     errors: list[str] = []
@@ -217,7 +252,44 @@ def test_console_working_day_two_staff_three_citizens(
     expect(hit).to_have_count(1)
     expect(hit).to_contain_text(QUESTIONS["b"])
     expect(hit).to_contain_text("Svart av Kari")
+    # The archive copy as PDF, from the history view, with the staff member's session.
+    pdf_link = hit.get_by_test_id("history-export-pdf")
+    expect(pdf_link).to_have_text("Last ned som PDF")
+    pdf = kari.request.get(bot.page(str(pdf_link.get_attribute("href"))))
+    assert (pdf.status, pdf.headers["content-type"]) == (200, "application/pdf")
+    assert pdf.body().startswith(b"%PDF-")
     screenshot(kari, "console-history")
+
+    # A booked meeting confirmed to the citizen: Ola hands C back to the bot (asked first),
+    # C books a meeting through the form, Kari books it on Møteførespurnader, and C's open
+    # widget shows the confirmation.
+    mine_item(ola, c).get_by_test_id("mine-item-open").click()
+    ola.get_by_test_id("hand-back-button").click()
+    expect(ola.get_by_test_id("confirm-dialog")).to_be_visible()
+    ola.get_by_test_id("confirm-yes").click()
+    expect(mine_item(ola, c)).to_have_count(0)
+    sent = c.book_meeting("Cecilie Berg", "Brøyting av privat veg")
+    assert any(m.get("booking") for m in sent["messages"]), sent
+    widget = widget_with(browser, bot, c)
+    expect(widget.get_by_test_id("chat-booking-contact-form")).to_be_visible()
+    bookings = kari.context.new_page()
+    bookings.goto(bot.page("/console/bookings/"))
+    item = bookings.get_by_test_id("booking-item").filter(has_text="Cecilie Berg")
+    expect(item).to_contain_text("Byggesak og eigedom · Manger")
+    item.get_by_test_id("booking-time").fill("10:30")
+    item.get_by_test_id("booking-book").click()
+    expect(bookings.get_by_test_id("bookings-status")).to_contain_text("Cecilie Berg er booka")
+    confirmed = widget.locator('[data-testid=chat-message][data-sender="system"]').filter(
+        has_text="Møtet ditt er avtalt:"
+    )
+    expect(confirmed).to_contain_text("kl. 10.30, Manger")
+    # Handled: the contact field for that request goes away.
+    expect(widget.get_by_test_id("chat-booking-contact-form")).to_be_hidden()
+    for width in (1280, 320):
+        widget.set_viewport_size({"width": width, "height": 900})
+        assert axe_violations(widget) == [], ("widget", width)
+    widget.context.close()
+    bookings.close()
 
     # Keyboard help, and axe on the busy console at 1280 and 320 px.
     kari.get_by_test_id("transcript").count()

@@ -102,7 +102,7 @@
     // wp-console
     '#status-label': 'statusLabel', '#max-chats-label': 'maxChatsLabel', '#notify-label': 'notifyOn',
     '#help-open': 'shortcutsOpen', '#history-title': 'historyOpen', '#history-open': 'historyOpen',
-    '#staff-title': 'staffTitle', '#conv-transfer': 'transfer', '#conv-export': 'exportText',
+    '#staff-title': 'staffTitle', '#conv-transfer': 'transfer', '#conv-export': 'exportText', '#conv-export-pdf': 'exportPdf',
     '#citizen-left': 'citizenLeftLong', '#history-heading': 'historyHeading', '#history-hint': 'historyHint',
     'label[for="history-q"]': 'historyText', 'label[for="history-from"]': 'historyFrom',
     'label[for="history-to"]': 'historyTo', 'label[for="history-staff"]': 'historyStaff',
@@ -652,6 +652,7 @@
     $('citizen-left').hidden = !conv.citizen_left;
     $('conv-transfer').disabled = !mine;
     $('conv-export').href = `${API}/conversations/${encodeURIComponent(conv.id)}/export.txt?lang=${LANG}`;
+    $('conv-export-pdf').href = `${API}/conversations/${encodeURIComponent(conv.id)}/export.pdf?lang=${LANG}`;
     $('conv-claim').hidden = conv.state !== 'waiting';
     $('conv-handback').disabled = !mine;
     $('conv-close').disabled = !(mine || conv.state === 'waiting');
@@ -1091,7 +1092,9 @@
         item.append(el('p', { class: 'card__actions' },
           el('button', { type: 'button', class: 'btn btn--small', 'data-testid': 'history-show', onclick: () => openConversation(r.id) }, t('historyShow')),
           ' ',
-          el('a', { class: 'btn btn--small btn--secondary', href: `${API}/conversations/${encodeURIComponent(r.id)}/export.txt?lang=${LANG}`, download: '' }, t('exportText'))));
+          el('a', { class: 'btn btn--small btn--secondary', href: `${API}/conversations/${encodeURIComponent(r.id)}/export.txt?lang=${LANG}`, download: '' }, t('exportText')),
+          ' ',
+          el('a', { class: 'btn btn--small btn--secondary', 'data-testid': 'history-export-pdf', href: `${API}/conversations/${encodeURIComponent(r.id)}/export.pdf?lang=${LANG}`, download: '' }, t('exportPdf'))));
       }
       list.append(item);
     }

@@ -226,6 +226,8 @@
         open: false,            // panel open (restored after navigation)
         ratingAsked: {},        // message id (or 'close') → the rating form was shown for it
         rated: false,           // the citizen answered the rating form
+        bookingContact: null,   // booking request id whose contact field is shown
+        bookingContactDone: {}, // booking request id → saved or declined
       };
     }
 
@@ -366,6 +368,7 @@
       panel: nextId('panel'), title: nextId('title'), input: nextId('input'), hint: nextId('hint'),
       counter: nextId('counter'), confirm: nextId('confirm'), offQ: nextId('offq'), offQErr: nextId('offqerr'),
       offC: nextId('offc'), offCHint: nextId('offchint'), offCErr: nextId('offcerr'), offTitle: nextId('offtitle'),
+      bkC: nextId('bkc'), bkCHint: nextId('bkchint'), bkCErr: nextId('bkcerr'), bkTitle: nextId('bktitle'),
     };
 
     const launcherBadge = el('span', { class: 'alver-chat__badge', hidden: true, text: t('unread') });
@@ -469,7 +472,27 @@
       el('button', { type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-rating-skip', onclick: skipRating }, t('rating_skip'))));
     const ratingDone = el('p', { class: 'alver-chat__confirmation', hidden: true, tabindex: '-1', 'data-testid': 'chat-rating-thanks', text: t('rating_thanks') });
 
-    const body = el('div', { class: 'alver-chat__body' }, notice, topics, log, typing, statusBox, offlineForm, offlineDone, ratingForm, ratingDone);
+    // Contact for a meeting request (issue 10): the chat masks e-mail addresses and phone
+    // numbers, so after "request sent" an optional field adds one to the request itself.
+    const bkC = el('input', {
+      id: ids.bkC, type: 'text', autocomplete: 'email', 'data-testid': 'chat-booking-contact',
+      'aria-describedby': ids.bkCHint,
+    });
+    const bkCErr = el('p', { id: ids.bkCErr, class: 'alver-chat__field-error', hidden: true, 'data-testid': 'chat-booking-contact-error' });
+    const bkSubmit = el('button', { type: 'submit', class: 'alver-chat__btn', 'data-testid': 'chat-booking-contact-save' }, t('bookingContactSave'));
+    const bookingContactForm = el('form', {
+      class: 'alver-chat__offline alver-chat__booking-contact', hidden: true, novalidate: true,
+      'aria-labelledby': ids.bkTitle, 'data-testid': 'chat-booking-contact-form', onsubmit: submitBookingContact,
+    },
+    el('h3', { id: ids.bkTitle, class: 'alver-chat__offline-title', text: t('bookingContactTitle') }),
+    el('p', { text: t('bookingContactIntro') }),
+    el('label', { for: ids.bkC, text: t('bookingContactLabel') }),
+    el('p', { id: ids.bkCHint, class: 'alver-chat__hint', text: t('bookingContactHint') }), bkC, bkCErr,
+    el('div', { class: 'alver-chat__row' }, bkSubmit,
+      el('button', { type: 'button', class: 'alver-chat__btn alver-chat__btn--secondary', 'data-testid': 'chat-booking-contact-skip', onclick: skipBookingContact }, t('bookingContactSkip'))));
+    const bookingContactDone = el('p', { class: 'alver-chat__confirmation', hidden: true, tabindex: '-1', 'data-testid': 'chat-booking-contact-saved' });
+
+    const body = el('div', { class: 'alver-chat__body' }, notice, topics, log, typing, statusBox, offlineForm, offlineDone, bookingContactForm, bookingContactDone, ratingForm, ratingDone);
 
     // Error line: role="alert" so errors are announced at once.
     const errorBox = el('div', { class: 'alver-chat__error', role: 'alert', 'data-testid': 'chat-error' });
@@ -625,6 +648,8 @@
         S.messages.push(m);
         S.lastId = Math.max(S.lastId, m.id);
         if (m.rating_request && m.sender === 'bot') askRating(String(m.id));
+        if (m.booking && m.sender === 'bot') offerBookingContact(m.booking.id);
+        if (m.booking_handled && m.sender === 'system') bookingHandled(m.booking_handled.id);
         if (!hasContent(m)) continue;
         insertNode(renderMessage(m), m.id);
         if (m.sender !== 'citizen') incoming.push(m);
@@ -735,6 +760,7 @@
       waitText.textContent = wait;
       cancelBtn.hidden = S.state !== 'waiting';
       offlineForm.hidden = !S.offlineOffer;
+      bookingContactForm.hidden = !S.bookingContact;
       tools.hidden = !S.conversationId;
       updateTyping();
     }
@@ -808,6 +834,7 @@
       renderLog();
       setBotTyping(false);
       offlineDone.hidden = true;
+      bookingContactDone.hidden = true;
       ratingForm.hidden = true;
       ratingDone.hidden = true;
       confirmBox.hidden = true;
@@ -985,6 +1012,75 @@
       markOfflineHandled();
       updateStatus();
       input.focus();
+    }
+
+    /* ------------------------------------------------- meeting request contact */
+
+    /** Offer the contact field for a meeting request once (not again after save or "no"). */
+    function offerBookingContact(id) {
+      if (!Number.isInteger(id) || id <= 0 || S.bookingContactDone[id]) return;
+      S.bookingContact = id;
+      bookingContactDone.hidden = true;
+      setFieldError(bkC, bkCErr, ids.bkCHint, '');
+      save();
+    }
+
+    /** Staff handled the request: its contact field is no longer needed. */
+    function bookingHandled(id) {
+      if (!Number.isInteger(id)) return;
+      S.bookingContactDone[id] = true;
+      if (S.bookingContact === id) S.bookingContact = null;
+      save();
+    }
+
+    function closeBookingContact(message) {
+      if (S.bookingContact) S.bookingContactDone[S.bookingContact] = true;
+      S.bookingContact = null;
+      bkC.value = '';
+      save();
+      updateStatus();
+      if (message) {
+        bookingContactDone.textContent = message;
+        bookingContactDone.hidden = false;
+        announceText(message);
+        bookingContactDone.focus();
+      } else {
+        input.focus();
+      }
+    }
+
+    function skipBookingContact() {
+      setFieldError(bkC, bkCErr, ids.bkCHint, '');
+      closeBookingContact('');
+    }
+
+    async function submitBookingContact(e) {
+      e.preventDefault();
+      const contact = bkC.value.trim();
+      if (!contact) {
+        setFieldError(bkC, bkCErr, ids.bkCHint, t('errContact'));
+        bkC.focus();
+        return;
+      }
+      bkSubmit.disabled = true;
+      try {
+        await api('POST', convPath('/bookings/' + S.bookingContact + '/contact'), { contact });
+        setFieldError(bkC, bkCErr, ids.bkCHint, '');
+        showError('');
+        closeBookingContact(t('bookingContactSaved'));
+      } catch (err) {
+        if (err.status === 422 || err.code === 'invalid_contact') {
+          setFieldError(bkC, bkCErr, ids.bkCHint, t('errContact'));
+          bkC.focus();
+        } else if (err.status === 404) {
+          // The request was handled (or deleted) meanwhile: nothing to add it to.
+          closeBookingContact(t('bookingContactGone'));
+        } else {
+          showError(errorText(err));
+        }
+      } finally {
+        bkSubmit.disabled = false;
+      }
     }
 
     /* --------------------------------------------------------- download/delete */
@@ -1248,6 +1344,7 @@
     if (phone.addEventListener) phone.addEventListener('change', updateModal);
     input.addEventListener('keydown', onInputKey);
     offC.addEventListener('input', () => { if (!offCErr.hidden) setFieldError(offC, offCErr, ids.offCHint, ''); });
+    bkC.addEventListener('input', () => { if (!bkCErr.hidden) setFieldError(bkC, bkCErr, ids.bkCHint, ''); });
 
     function mount() {
       document.body.append(root);
