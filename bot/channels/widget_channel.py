@@ -102,7 +102,7 @@ async def post_message(
             field="payload",
         )
     if button is not None:  # only a button the bot offered, with its title (bot.web.buttons)
-        history = await state.run(state.store.messages.after, conversation_id, 0)
+        history = await state.run(state.store.messages.latest, conversation_id)
         button = buttons.offered_payload(history, text, button)
     rate_limit(state.conversation_limiter.hit("conv:" + conversation_id))
     # The service masks personal data: only the stored (masked) text goes on to Rasa.
