@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +118,28 @@ def test_later_calls_replay_only_the_new_events(monkeypatch: pytest.MonkeyPatch)
     result = _patched(tracker, FLAGS[0])
     assert len(replayed) == 2
     assert result == RASA(DOMAIN, tracker, *FLAGS[0])
+
+
+PATCHED_RASA = """
+import sys
+from bot.rasa import speedups, states
+from rasa.shared.core.domain import Domain
+assert speedups.install({})
+assert Domain.states_for_tracker_history is states.states_for_tracker_history
+from rasa.__main__ import main
+sys.argv = ["rasa", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("stories", ["tests/test_stories.yml", "tests/booking/stories.yml"])
+def test_the_test_stories_pass_with_the_speed_patches(tmp_path: Path, stories: str) -> None:
+    model = ROOT / "models" / "alver.tar.gz"
+    if not model.is_file():
+        pytest.fail(f"No trained model at {model}: run `make train` first.")
+    command = [sys.executable, "-c", PATCHED_RASA, "test", "core", "--model", str(model)]
+    command += ["--stories", stories, "--fail-on-prediction-errors", "--out", str(tmp_path)]
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "None of the test stories failed" in (tmp_path / "failed_test_stories.yml").read_text()
