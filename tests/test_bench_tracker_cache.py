@@ -210,3 +210,21 @@ def test_cache_size_follows_the_environment(env: dict[str, str], size: int) -> N
 def test_a_bad_cache_size_is_refused_with_a_reason(raw: str) -> None:
     with pytest.raises(ValueError, match="RASA_TRACKER_CACHE_SIZE"):
         tracker_cache.cache_size({"RASA_TRACKER_CACHE_SIZE": raw})
+
+
+def test_a_new_model_domain_rebuilds_the_tracker_with_its_slots(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    asyncio.run(_message(store, "c1", 1))
+    store.domain = Domain.from_yaml(
+        """
+version: "3.1"
+intents: [greet, ask_opening_hours]
+slots:
+  language: {type: text, mappings: [{type: custom}]}
+  topic: {type: text, mappings: [{type: custom}]}
+"""
+    )
+    tracker = asyncio.run(store.retrieve("c1"))
+    assert tracker is not None
+    assert "topic" in tracker.slots
+    assert tracker.get_slot("language") == "nn"

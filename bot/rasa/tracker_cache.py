@@ -69,11 +69,13 @@ class Cached:
         tracker: Rasa's tracker (the object handed out).
         length: ``len(tracker.events)`` when it matched the stored rows.
         signature: The rows' :data:`Signature` at that time.
+        domain: The domain it was built with (a new model's domain starts over).
     """
 
     tracker: Any
     length: int
     signature: Signature
+    domain: Any = None
 
     def clean(self) -> bool:
         """Whether the tracker has not been changed since it matched the rows."""

@@ -113,6 +113,8 @@ class AlverTrackerStore(SQLTrackerStore):
         if self.cache.size <= 0:
             return await super().retrieve(sender_id)
         entry = self.cache.get(sender_id)
+        if entry is not None and entry.domain is not self.domain:
+            entry = None  # a new model: rebuilt with its slots
         known = entry.signature if entry is not None and entry.clean() else None
         signature, events = await asyncio.to_thread(self._read, sender_id, known)
         if events is None and entry is not None:
@@ -126,7 +128,7 @@ class AlverTrackerStore(SQLTrackerStore):
             self.cache.drop([sender_id])
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        self.cache.put(sender_id, Cached(tracker, len(tracker.events), signature))
+        self.cache.put(sender_id, Cached(tracker, len(tracker.events), signature, self.domain))
         return tracker
 
     def _signature(self, session: Any, sender_id: str) -> Signature:
@@ -163,7 +165,7 @@ class AlverTrackerStore(SQLTrackerStore):
             known = (entry.signature, entry.length)
         signature, keep = await asyncio.to_thread(self._write, sender_id, events, known)
         if keep and len(tracker.events) == len(events):
-            self.cache.put(sender_id, Cached(tracker, len(events), signature))
+            self.cache.put(sender_id, Cached(tracker, len(events), signature, self.domain))
 
     def _write(
         self, sender_id: str, events: list[Event], known: tuple[Signature, int] | None
