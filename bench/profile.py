@@ -21,7 +21,7 @@ from bench.__main__ import _conversations
 PY_SPY = str(servers.ROOT / ".venv" / "bin" / "py-spy")
 
 
-def _rasa_pid(pgid: int) -> int:
+def rasa_pid(pgid: int) -> int:
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -66,7 +66,7 @@ def main() -> int:
     out = servers.ROOT / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     with servers.alver(Path(args.model).resolve(), env) as server:
-        pid = _rasa_pid(server.pgid)
+        pid = rasa_pid(server.pgid)
         raw = out.with_suffix(".collapsed")
         spy = subprocess.Popen(
             [PY_SPY, "record", "--pid", str(pid), "--format", "raw", "--rate", "200",

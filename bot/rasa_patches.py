@@ -19,7 +19,9 @@ Installed once when the Rasa server loads the widget channel (``install()``; ide
   replaces that client with one that has no DSN (nothing is sent), whatever the setting.
 
 * **Speed** (:mod:`bot.rasa.speedups`, off with ``RASA_SPEEDUPS=0``): a validator for
-  action server answers built once, and one keep-alive HTTP session for the action server.
+  action server answers built once, and one keep-alive HTTP session for the action server;
+  and (:func:`bot.rasa.tracker_cache.guard_failed_turns`) a failed turn drops the
+  conversation's tracker kept in memory by the tracker store.
 
 Also here, as it belongs with the timeouts: :func:`in_time`, the widget
 channel's bounded wait for a whole turn.
@@ -36,7 +38,7 @@ import re
 from collections.abc import Awaitable
 from typing import Any
 
-from bot.rasa import speedups
+from bot.rasa import speedups, tracker_cache
 
 __all__ = [
     "RedactBodies",
@@ -116,7 +118,8 @@ def install() -> None:
 
     rasa_action.DEFAULT_REQUEST_TIMEOUT = action_timeout_seconds()
     disable_error_reporting()
-    speedups.install()
+    if speedups.install():
+        tracker_cache.guard_failed_turns()
     redactor = RedactBodies()
     for name in _LOGGERS:
         logging.getLogger(name).addFilter(redactor)

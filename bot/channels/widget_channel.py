@@ -46,7 +46,7 @@ from bot.web.http import (
     query_int,
     required_str,
 )
-from bot.web.rasa_turn import ask_rasa, read_tracker, translate_replies
+from bot.web.rasa_turn import ask_rasa, in_order, read_tracker, translate_replies
 from bot.web.state import get_state
 
 __all__ = ["WidgetChannel", "WidgetStaticChannel"]
@@ -102,31 +102,31 @@ async def post_message(
             field="payload",
         )
     if button is not None:  # only a button the bot offered, with its title (bot.web.buttons)
-        history = await state.run(state.store.messages.after, conversation_id, 0)
+        history = await state.run(state.store.messages.latest, conversation_id)
         button = buttons.offered_payload(history, text, button)
     rate_limit(state.conversation_limiter.hit("conv:" + conversation_id))
-    # The service masks personal data: only the stored (masked) text goes on to Rasa.
-    incoming = await state.service.receive(conversation_id, text, button)
-    messages: list[Message] = [incoming.message, *incoming.notices]
-    if incoming.bot_may_speak:
-        rasa_text = button or buttons.typed_text(incoming.message.text)  # the masked text
-        turn = ask_rasa(on_new_message, conversation, rasa_text, WidgetChannel.name())
-        collected = await rasa_patches.in_time(turn, state.settings.bot_turn_timeout_seconds)
-        info = await read_tracker(getattr(request.app.ctx, "agent", None), conversation_id)
-        replies, handoff = translate_replies(collected)
-        if not replies and handoff is False and info.wants_person:
-            # The action server did not answer, but the citizen asked for a person:
-            # hand off exactly as if the bot had sent its handoff payload.
-            handoff = info.wants_person
-        messages += await state.service.bot_turn(
-            conversation_id,
-            incoming.message.id,
-            replies,
-            handoff=handoff,
-            intent=info.intent,
-            confidence=info.confidence,
-            language=info.language,
-        )
+    async with in_order(conversation_id):  # two messages at once: one after the other
+        # The service masks personal data: only the stored (masked) text goes on to Rasa.
+        incoming = await state.service.receive(conversation_id, text, button)
+        messages: list[Message] = [incoming.message, *incoming.notices]
+        if incoming.bot_may_speak:
+            rasa_text = button or buttons.typed_text(incoming.message.text)  # the masked text
+            turn = ask_rasa(on_new_message, conversation, rasa_text, WidgetChannel.name())
+            collected = await rasa_patches.in_time(turn, state.settings.bot_turn_timeout_seconds)
+            info = await read_tracker(getattr(request.app.ctx, "agent", None), conversation_id)
+            replies, handoff = translate_replies(collected)
+            if not replies and handoff is False and info.wants_person:
+                # No answer, but the citizen asked for a person: hand off as if the bot had.
+                handoff = info.wants_person
+            messages += await state.service.bot_turn(
+                conversation_id,
+                incoming.message.id,
+                replies,
+                handoff=handoff,
+                intent=info.intent,
+                confidence=info.confidence,
+                language=info.language,
+            )
     current = await state.run(state.store.conversations.get, conversation_id)
     if current is None:
         raise ApiError(404, "not_found", "This conversation was deleted.")

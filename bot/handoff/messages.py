@@ -83,6 +83,10 @@ def _new_row(
     )
 
 
+LATEST_LIMIT = 50
+"""Messages :meth:`MessageRepository.latest` returns by default."""
+
+
 class MessageRepository:
     """The ``messages`` table (the transcript of each conversation)."""
 
@@ -261,6 +265,30 @@ class MessageRepository:
                 .order_by(MessageRow.id)
             ).all()
             return [_message(row, first_name) for row, first_name in rows]
+
+    def latest(self, conversation_id: str, limit: int = LATEST_LIMIT) -> list[Message]:
+        """Return the last ``limit`` messages of a conversation, oldest first.
+
+        Reads at most ``limit`` rows whatever the conversation's length (the button check
+        of :mod:`bot.web.buttons` needs only the messages since the citizen's last one:
+        the bot's last turn, and any staff or system messages after it).
+
+        Raises:
+            ConversationNotFound: If the conversation does not exist.
+            ValueError: If ``limit`` is less than 1.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}.")
+        with self._db.session() as session:
+            current_state(session, conversation_id)
+            rows = session.execute(
+                select(MessageRow, StaffUserRow.first_name)
+                .outerjoin(StaffUserRow, StaffUserRow.id == MessageRow.staff_user_id)
+                .where(MessageRow.conversation_id == conversation_id)
+                .order_by(MessageRow.id.desc())
+                .limit(limit)
+            ).all()
+            return [_message(row, first_name) for row, first_name in reversed(rows)]
 
     def set_feedback(self, message_id: int, conversation_id: str, value: int | None) -> None:
         """Store the citizen's thumbs up/down on a bot or staff message.

@@ -28,6 +28,9 @@ Each one keeps Rasa's behaviour and only removes repeated work:
   object, so a hot reload of ``knowledge_base/`` is seen at once. Button payloads
   (``/intent``) are not cached (Rasa parses them without the model). The texts are the
   masked ones, not linked to any conversation, and gone after the TTL.
+* **Incremental dialogue states.** ``Domain.states_for_tracker_history`` (called by the
+  policies before every prediction) replays the whole conversation each time; the patch
+  continues from its last call on the same tracker (:mod:`bot.rasa.states`).
 
 :func:`install` applies them once per process (the widget channel calls it through
 :func:`bot.rasa_patches.install`).
@@ -261,7 +264,10 @@ def install(environ: dict[str, str] | None = None) -> bool:
         return False
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
+
+    from bot.rasa import states
 
     RemoteAction._validate_action_result = validate_action_result
     EndpointConfig.request = request
@@ -269,5 +275,7 @@ def install(environ: dict[str, str] | None = None) -> bool:
     MessageProcessor._parse_message_with_graph = _caching_parse(
         MessageProcessor._parse_message_with_graph
     )
+    states.original = Domain.states_for_tracker_history
+    Domain.states_for_tracker_history = states.states_for_tracker_history
     _installed = True
     return True

@@ -10,6 +10,11 @@ thing while staff read another. Two rules close this:
   together with the button's title as the message text. Staff see the title; the bot runs
   the payload that belongs to it.
 * :func:`typed_text` - free text is never read as a command: leading slashes are removed.
+
+The widget channel passes only the conversation's last messages
+(``MessageRepository.latest``, 50 by default), not the whole history, so a button press
+costs the same in message 5 and message 500; they come from the database, so the check
+holds after a restart.
 """
 
 from __future__ import annotations

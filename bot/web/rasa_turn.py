@@ -4,12 +4,19 @@ The widget channel passes the citizen's text to Rasa with a collecting output ch
 this module turns the collected replies into :class:`bot.handoff.service.BotReply`
 objects plus the handoff request, and reads the NLU result, the language slot and
 whether the citizen asked for a person from Rasa's tracker.
+
+:func:`in_order` makes the turns of one conversation run one after the other (store the
+message, ask Rasa, store the answer), so two messages sent at once are answered in the
+order they were stored.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +26,7 @@ from bot.handoff.records import Conversation, Language
 from bot.handoff.service import BotReply
 from bot.rasa import speedups
 
-__all__ = ["TrackerInfo", "ask_rasa", "read_tracker", "translate_replies"]
+__all__ = ["TrackerInfo", "ask_rasa", "in_order", "read_tracker", "translate_replies"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +34,28 @@ NO_HANDOFF = False
 # The bot asked "shall I find a person?" with this slot value (actions/handoff.py).
 _PENDING_HANDOFF_PREFIX = "handoff:"
 _OFFERING_ACTIONS = frozenset({"action_offer_handoff"})
+# event loop -> conversation id -> [lock, holders and waiters]; an entry lives while used.
+_turn_locks: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[str, tuple[asyncio.Lock, list[int]]]
+] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def in_order(conversation_id: str) -> AsyncIterator[None]:
+    """Hold the conversation's turn lock (first come, first served; this process only).
+
+    Across several instances, Rasa's lock store keeps the Rasa part of turns in order.
+    """
+    per_loop = _turn_locks.setdefault(asyncio.get_running_loop(), {})
+    lock, users = per_loop.setdefault(conversation_id, (asyncio.Lock(), [0]))
+    users[0] += 1
+    try:
+        async with lock:
+            yield
+    finally:
+        users[0] -= 1
+        if users[0] == 0:
+            per_loop.pop(conversation_id, None)
 
 
 def _reply_payload(reply: dict[str, Any]) -> dict[str, Any] | None:
