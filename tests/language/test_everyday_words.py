@@ -1,0 +1,85 @@
+"""Citizens' everyday words (standard3, issue 7): FAQ synonyms, service words, emergencies.
+
+The FAQ matches new phrasings through knowledge_base/faq.yml's synonyms (closing words,
+deadlines, inflected forms, English); bot/nlu/service_words.yml names a service in
+English or everyday words; bot/nlu/emergency_words.yml gives a burglary emergency meaning.
+Each table has cases that must NOT match: a wrong fact is worse than no answer.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from actions.faq import match_faq
+from bot.kb import KnowledgeBase
+from bot.nlu.emergency_guard import has_emergency_meaning
+from bot.nlu.service_words import SERVICE_WORDS, extra_service_matches
+
+FAQ_CASES = [
+    ("when will they empty our bin", "renovasjon"),
+    ("what is the deadline for the kindergarten", "barnehageplass"),
+    ("søknadsfristen for barnehagen", "barnehageplass"),
+    ("ungen vår skal begynne i barnehage til hausten", "barnehageplass"),
+    ("hvor mye er eiendomsskatten på hytta", "eigedomsskatt"),
+    ("kvifor stenger de så tidleg", "kortare_opningstid"),
+    ("why do you shut so early", "kortare_opningstid"),
+    ("kan eg levere dokumenta på e-post", "sende_dokument_digitalt"),
+    # Never an unrelated FAQ: "tomt" (a plot) is not "tømt", opening is not closing.
+    ("har kommunen ledige tomter", None),
+    ("kjøpe tomt på frekhaug", None),
+    ("når er det ope i dag", None),
+    ("når stenger dere", None),
+    ("er vegen stengd", None),
+    ("når er fristen for å klage på skatten", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FAQ_CASES)
+def test_faq_matches_everyday_words(kb: KnowledgeBase, text: str, expected: str | None) -> None:
+    found = match_faq(text, kb)
+    assert (found.entry.id if found else None) == expected
+
+
+SERVICE_CASES = [
+    ("where can I download the forms", ["skjema"]),
+    ("do I need a building permit for a shed", ["byggesak"]),
+    ("how do i log in", ["min_side"]),
+    ("hvor ser jeg sakene mine", ["min_side"]),
+    ("korleis sjekkar eg inn på rådhuset", ["digitalt_kundemottak"]),
+    ("can I book an appointment", ["booking"]),
+    ("when is the office open", []),
+    ("kva tid opnar kontoret", []),
+    ("formannskapet", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SERVICE_CASES)
+def test_everyday_words_name_a_service(kb: KnowledgeBase, text: str, expected: list[str]) -> None:
+    found = extra_service_matches(text, {service.id for service in kb.services})
+    assert [match.value for match in found] == expected
+    for match in found:
+        assert text[match.start : match.end] == match.text
+
+
+def test_service_words_name_only_services_of_the_knowledge_base(kb: KnowledgeBase) -> None:
+    listed = yaml.safe_load(SERVICE_WORDS.read_text(encoding="utf-8"))["services"]
+    assert set(listed) <= {service.id for service in kb.services}
+
+
+def test_service_words_ignore_a_service_the_knowledge_base_lacks() -> None:
+    assert extra_service_matches("where are the forms", {"byggesak"}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("noen har brutt seg inn i huset", True),
+        ("nokon stjal bilen min no", True),
+        ("we were robbed", True),
+        ("saksnummer 2026/1234", False),
+        ("når er kontoret ope", False),
+    ],
+)
+def test_burglary_has_emergency_meaning(text: str, meaning: bool) -> None:
+    assert has_emergency_meaning(text) is meaning
