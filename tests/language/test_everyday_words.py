@@ -126,3 +126,20 @@ def test_a_service_named_at_a_place_is_a_service_question(
     guard = TopicGuard({}, None, None, _Store(kb), TopicVocabulary({}))  # type: ignore[arg-type]
     guard.guard(message)
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("når tømmer de bospannet", None),  # "tømmer" is Nynorsk too: no signal
+        ("plass i sfo til høsten", "nb"),
+        ("plass i sfo til hausten", "nn"),
+        ("postadressen til kommunen", "nb"),
+        ("postadressa til kommunen", "nn"),
+        ("sakspapirer til formannskapet", "nb"),
+    ],
+)
+def test_forms_of_one_standard_in_compounds_and_seasons(text: str, expected: str | None) -> None:
+    from bot.language import detect
+
+    assert detect(text)[0] == expected
