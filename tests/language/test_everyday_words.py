@@ -143,3 +143,22 @@ def test_forms_of_one_standard_in_compounds_and_seasons(text: str, expected: str
     from bot.language import detect
 
     assert detect(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("openign hours knarvik", "en"),
+        ("whre is the ofice", "en"),
+        ("adress of the office", "en"),
+        # Norwegian typos stay Norwegian; a Norwegian word is no English typo
+        ("hvrodan kan jeg", "nb"),
+        ("opnigstider knarvik", "nn"),
+        ("opning knarvik", None),
+        ("telefonumer til komunen", None),
+    ],
+)
+def test_typos_of_long_english_words_count_for_english(text: str, expected: str | None) -> None:
+    from bot.language import detect
+
+    assert detect(text)[0] == expected
