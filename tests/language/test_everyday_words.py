@@ -162,3 +162,47 @@ def test_typos_of_long_english_words_count_for_english(text: str, expected: str 
     from bot.language import detect
 
     assert detect(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a price asked: only an FAQ entry about money answers it
+        ("what does the kindergarten cost", None),
+        ("kva kostar barnehageplass", None),
+        ("hvor mye koster eiendomsskatten", "eigedomsskatt"),
+        ("når må jeg betale eiendomsskatt", "eigedomsskatt"),
+        ("søke barnehageplass", "barnehageplass"),
+    ],
+)
+def test_a_price_question_gets_only_an_faq_about_money(
+    kb: KnowledgeBase, text: str, expected: str | None
+) -> None:
+    found = match_faq(text, kb)
+    assert (found.entry.id if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        ("kva kostar ein byggesøknad", "nettsida til kommunen", "Byggesøknader kan du sende"),
+        ("korleis sender eg ein byggesøknad", "Byggesøknader kan du sende", "diverre"),
+    ],
+)
+def test_service_answer_is_not_given_for_a_price(
+    kb: KnowledgeBase, make_tracker: object, text: str, expected: str, absent: str
+) -> None:
+    import asyncio
+    from datetime import datetime
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.services import ActionService
+
+    action = ActionService(clock=lambda: datetime(2026, 11, 26, 10), knowledge_base=lambda: kb)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("ask_service", text=text, entities={"service": "byggesak"})  # type: ignore[operator]
+    asyncio.run(action.run(dispatcher, tracker, {}))
+    said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+    assert expected in said
+    assert absent not in said
