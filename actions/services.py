@@ -13,6 +13,7 @@ from actions.fallback import say_not_covered
 from actions.faq import answer_from_faq
 from bot.kb.facts import render_answer
 from bot.messages import render
+from bot.nlu.faq_match import asks_price
 
 
 class ActionService(KnowledgeBaseAction):
@@ -40,6 +41,9 @@ class ActionService(KnowledgeBaseAction):
         service = next(
             (kb.service(str(e["value"])) for e in named if kb.service(str(e["value"]))), None
         )
+        if service is not None and asks_price(tracker.latest_message.get("text") or ""):
+            # "kva kostar ein byggesøknad": the knowledge base has no prices; say so.
+            service = None
         if service is not None:
             say(
                 dispatcher,

@@ -49,6 +49,8 @@ VOCABULARY_SOURCES = ("data/nlu/**/*.yml", "bot/messages.yml", "knowledge_base/*
 # What a typo of a signal word ("ikek", "hvordn", "jge") or a half of two words typed
 # together ("hvakan") counts, times the word's weight.
 TYPO_WEIGHT = 0.7
+# A typo of an English word counts (TYPO_WEIGHT) when both have this many letters.
+ENGLISH_TYPO_MIN = 5
 # Two words typed together count only when both have this many letters ("passord-et" is
 # one word, "hva-kan" two).
 SPLIT_MIN = 3
@@ -229,6 +231,7 @@ def score_by_words(text: str) -> tuple[str | None, float]:
     shared = lists.shared_with_english
     en = sum(1.0 for t in tokens if t in lists.english and t not in shared)
     en_shared = sum(1.0 for t in tokens if t in shared and t in lists.english)
+    en += sum(TYPO_WEIGHT for t in tokens if _english_typo(t))
     english_enough = en >= 2 or len(tokens) <= 2 or (en + 0.5 * en_shared >= 1.5 and nn == nb == 0)
     if en >= 1 and en + 0.5 * en_shared > nn + nb and english_enough:
         return ENGLISH, en
@@ -283,6 +286,26 @@ def _misspelt(token: str) -> tuple[float, float]:
     nn = max((weight(w, 1.0) for w in _near(token, lists.nynorsk)), default=0.0)
     nb = max((weight(w, 1.0) for w in _near(token, lists.bokmal)), default=0.0)
     return TYPO_WEIGHT * nn, TYPO_WEIGHT * nb
+
+
+@lru_cache(maxsize=4096)
+def _english_typo(token: str) -> bool:
+    """Whether ``token`` is a typo of a long English word ("openign", "adress"), and no
+    known word or Norwegian signal. Only words of five letters or more on both sides."""
+    if len(token) < ENGLISH_TYPO_MIN or not token.isalpha() or token in known_words():
+        return False
+    lists = word_lists()
+    if lists.signal(token) or token in lists.english:
+        return False
+    return bool(_near(token, _long_english()))
+
+
+@lru_cache(maxsize=1)
+def _long_english() -> frozenset[str]:
+    """The English signal words long enough to have typos counted."""
+    lists = word_lists()
+    long = (w for w in lists.english if len(w) >= ENGLISH_TYPO_MIN)
+    return frozenset(w for w in long if w not in lists.shared_with_english)
 
 
 def _weights(token: str, lists: WordLists, factor: float) -> tuple[float, float]:

@@ -205,6 +205,26 @@ def _shares_more_than(
     return any(any(_same(q, p, places) for p in phrasing) for q in query if q not in ignored)
 
 
+@lru_cache(maxsize=1)
+def price_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """(words that ask for a price, words that show a phrasing is about money), folded."""
+    with FUNCTION_WORDS.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    price = frozenset(words(data.get("price_words") or ""))
+    return price, price | frozenset(words(data.get("money_words") or ""))
+
+
+def asks_price(text: str) -> bool:
+    """Whether ``text`` asks what something costs ("kva kostar", "what is the fee")."""
+    return not price_vocabulary()[0].isdisjoint(words(text))
+
+
+def _about_money(entry: FaqEntry) -> bool:
+    """Whether a phrasing of ``entry`` is about money (a price asked must be answered)."""
+    money = price_vocabulary()[1]
+    return any(not money.isdisjoint(words(question)) for question in entry.questions)
+
+
 def match_faq(text: str, kb: KnowledgeBase) -> FaqMatch | None:
     """Returns the best FAQ entry for ``text`` if it is a confident match.
 
@@ -221,6 +241,7 @@ def match_faq(text: str, kb: KnowledgeBase) -> FaqMatch | None:
     if not query:
         return None
     ready = _prepared(kb)
+    price = asks_price(text)
     desk = set(topic_words(GENERIC_DESK_WORD, kb))
     desk_only = all(q in desk for q in query)  # only the desk word: any match may do
     best: FaqMatch | None = None
@@ -228,6 +249,8 @@ def match_faq(text: str, kb: KnowledgeBase) -> FaqMatch | None:
     for entry, phrasing, tokens in ready.phrasings:
         # A match resting on the desk word alone says nothing about a question with a
         # topic of its own ("nummer til servicetorget" is not "kor er resepsjonen").
+        if price and not _about_money(entry):
+            continue  # a price asked: only an entry about money may answer
         if tokens and (desk_only or _shares_more_than(query, tokens, desk, ready.places)):
             q_share, p_share = _coverage(query, tokens, ready.places)
             if q_share < QUESTION_COVERAGE or p_share < PHRASING_COVERAGE:

@@ -13,8 +13,9 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.entities import extract
+from bot.entities import SERVICE, Match, extract
 from bot.kb import KnowledgeBaseStore, default_store
+from bot.nlu.service_words import extra_service_matches
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -52,7 +53,10 @@ class KnowledgeBaseEntityExtractor(GraphComponent, EntityExtractorMixin):
     def process(self, messages: list[Message]) -> list[Message]:
         kb = self._store.get()
         for message in messages:
-            matches = extract(message.get(TEXT) or "", kb, self._config["fuzzy_cutoff"])
+            text = message.get(TEXT) or ""
+            matches: list[Match] = extract(text, kb, self._config["fuzzy_cutoff"])
+            if not any(m.entity == SERVICE for m in matches):
+                matches += extra_service_matches(text, {s.id for s in kb.services})
             entities = self.add_extractor_name(
                 [
                     {

@@ -49,7 +49,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.kb import KnowledgeBaseStore, default_store
-from bot.language import words
+from bot.language import fold, words
 from bot.nlu.emergency_guard import has_emergency_meaning
 from bot.nlu.faq_match import FUNCTION_WORDS, function_words, match_faq
 
@@ -71,6 +71,7 @@ EMERGENCY = "ask_emergency"
 # "kor sender eg brev" (a partial match) keeps the address.
 WORD_FOR_WORD_ONLY = frozenset({EMERGENCY, "affirm", "deny", "ask_post"})
 SERVICE_INTENT = "ask_service"
+LOCATION_INTENT = "ask_location"
 PHONE_INTENT = "ask_phone"
 PHONE_WORDS = Path(__file__).resolve().parent / "phone_words.yml"
 NOT_UNDERSTOOD = "nlu_fallback"
@@ -270,6 +271,19 @@ class TopicGuard(GraphComponent):
             self.guard(message)
         return messages
 
+    def _names_a_service(self, message: Message) -> bool:
+        """Whether a ``service`` entity is named in words other than a word for the desk
+        ("skranke" is a synonym of the digital reception, but "kor er skranken" asks where)."""
+        generic = tuple(fold(word) for word in self._store.get().generic_words)
+        for entity in message.get(ENTITIES) or []:
+            if entity.get("entity") != "service":
+                continue
+            text = message.get(TEXT) or ""
+            said = fold(text[int(entity.get("start", 0)) : int(entity.get("end", 0))])
+            if not said.startswith(generic):
+                return True
+        return False
+
     @staticmethod
     def _away_from_emergency(message: Message) -> str:
         """Moves a message without emergency meaning ("har saksnummer 23/1234, når får jeg
@@ -304,6 +318,11 @@ class TopicGuard(GraphComponent):
         if intent in DESK_INTENTS and "service" in entities and not places:
             # "kan jeg bestille time tirsdag": a service the knowledge base explains,
             # named without a desk, is a question about the service, not the hours.
+            reroute(message, SERVICE_INTENT, f"service named: {SERVICE_INTENT} over {intent}")
+            return
+        if intent == LOCATION_INTENT and self._names_a_service(message):
+            # "hvordan registrerer jeg meg når jeg kommer til rådhuset": how to use a
+            # service at a place is a question about the service (standard3, issue 7).
             reroute(message, SERVICE_INTENT, f"service named: {SERVICE_INTENT} over {intent}")
             return
         if intent in DESK_INTENTS and not places and names_the_phone(text):
