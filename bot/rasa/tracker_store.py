@@ -35,6 +35,7 @@ from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from sqlalchemy.engine import make_url
 
 from bot.handoff.database import tune_sqlite_engine
+from bot.rasa import failsafe
 from bot.web.settings import DEFAULT_DATABASE_URL, resolve_database_url
 
 __all__ = ["TRACKER_FILE", "AlverTrackerStore", "tracker_store_url"]
@@ -61,6 +62,9 @@ def tracker_store_url(environ: Mapping[str, str] | None = None) -> str:
 class AlverTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on the URL of :func:`tracker_store_url`, with deletion."""
 
+    strict_failures = True
+    """A database failure fails the turn; no silent fall-back to memory (bot/rasa/failsafe.py)."""
+
     def __init__(
         self,
         domain: Any = None,
@@ -78,6 +82,7 @@ class AlverTrackerStore(SQLTrackerStore):
             url: SQLAlchemy URL; default from the environment (:func:`tracker_store_url`).
             **kwargs: Further tracker store settings from ``endpoints.yml``.
         """
+        failsafe.install()
         engine_url = make_url(url or tracker_store_url())
         if engine_url.get_backend_name() == "sqlite":
             self.engine = tune_sqlite_engine(engine_url)
