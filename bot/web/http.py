@@ -26,9 +26,7 @@ from typing import Any, Protocol, TypeVar
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy import exc as sa_exc
 
-from bot.handoff.database import DatabaseFileMissing
 from bot.handoff.errors import (
     ConcurrentUpdateError,
     ConversationNotFound,
@@ -40,6 +38,7 @@ from bot.handoff.errors import (
 from bot.handoff.service import Refused
 from bot.handoff.states import InvalidTransition
 
+from .faults import DATABASE_DOWN, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_down_reason
 from .proxy import resolve_client_ip
 
 __all__ = [
@@ -78,8 +77,6 @@ POLL_STEP_SECONDS = 1.0
 """A long-poll re-reads the database at least this often (changes by other instances)."""
 _REFUSED_STATUS = {"not_waiting": 409, "already_claimed": 409, "not_claimed_by_you": 403}
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, DatabaseFileMissing)
-"""Errors of a database that cannot be reached, is read-only or whose file is gone."""
 
 
 class ApiError(Exception):
@@ -152,27 +149,6 @@ def map_exception(exc: Exception) -> ApiError | None:
     return None
 
 
-def database_down_reason(exc: BaseException) -> str:
-    """A short reason for the log, without the SQL or its parameters (they hold citizen text)."""
-    if isinstance(exc, DatabaseFileMissing):
-        return "the SQLite file is missing or was replaced"
-    original = getattr(exc, "orig", None)
-    text = str(original if original is not None else exc.__class__.__name__)
-    return text.strip().splitlines()[0][:200] if text.strip() else exc.__class__.__name__
-
-
-def database_unavailable() -> ApiError:
-    """The 503 answer while the database cannot be used (never a silent empty answer)."""
-    return ApiError(
-        503,
-        "unavailable",
-        "The chat cannot store messages right now (database unavailable). Try again in a "
-        "few minutes, or phone the municipality.",
-        headers={"Retry-After": "30"},
-        retry_after=30,
-    )
-
-
 def _check_path_ids(params: Mapping[str, Any]) -> None:
     """Refuse (404) an integer path parameter no database row can have."""
     for value in params.values():
@@ -197,7 +173,9 @@ def _wrap(handler: Handler) -> Handler:
                     database_down_reason(exc),
                     exc.__class__.__name__,
                 )
-                return error_response(database_unavailable())
+                retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+                unavailable = ApiError(503, "unavailable", UNAVAILABLE_MESSAGE, headers=retry)
+                return error_response(unavailable)
             logger.exception("Unexpected error in %s %s", request.method, request.path)
             return error_response(
                 ApiError(500, "internal_error", "Something went wrong on the server. Try again.")
