@@ -228,6 +228,8 @@ def add_routes(
             )
         for key, value in (headers or {}).items():
             result.headers[key] = value
+        if "x-content-type-options" not in result.headers:  # a .txt or .csv is never HTML
+            result.headers["X-Content-Type-Options"] = "nosniff"
         return result
 
     route_name = name or (
