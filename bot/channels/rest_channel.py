@@ -13,6 +13,8 @@ Rasa's :class:`~rasa.core.channels.rest.RestInput` it:
   limit as the widget and the console), with a JSON reason;
 * refuses (400) a body that is not a JSON object, a ``message`` or ``sender`` that is not
   a string, and a lone surrogate anywhere (NUL characters are removed);
+* refuses (400) ``/restart``: Rasa handles it even in a paused conversation, so it would
+  reset the tracker of a conversation a person has and let the bot speak again;
 * masks personal data in the message (:mod:`bot.privacy`) before Rasa sees it, exactly
   like the widget channel does.
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -46,6 +49,8 @@ PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 """Headers a reverse proxy adds; a request carrying one did not start on this machine."""
 
 _MAX_CHARS_LIMIT = 10_000
+_RESTART = re.compile(r"\s*/restart\b", re.IGNORECASE)
+"""Rasa's restart command, the one message Rasa handles in a paused conversation."""
 
 
 def _is_loopback(address: str) -> bool:
@@ -165,6 +170,13 @@ class LocalRestInput(RestInput):
             if body.get(name) is not None and not isinstance(body[name], str):
                 return _refusal(400, "invalid_body", f"'{name}' must be a string.", field=name)
         text = body.get("message")
+        if isinstance(text, str) and _RESTART.match(text):
+            return _refusal(
+                400,
+                "command_refused",
+                "'/restart' is refused: it would un-pause a conversation a person has and let "
+                "the bot speak. Start a new conversation with another sender id instead.",
+            )
         if isinstance(text, str) and len(text) > self.max_message_chars:
             return _refusal(
                 413,
