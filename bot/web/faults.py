@@ -13,7 +13,12 @@ from bot.handoff.database import DatabaseFileMissing
 
 __all__ = ["DATABASE_DOWN", "RETRY_AFTER_SECONDS", "UNAVAILABLE_MESSAGE", "database_down_reason"]
 
-DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, DatabaseFileMissing)
+DATABASE_DOWN = (
+    sa_exc.OperationalError,  # unreachable; SQLite: read-only
+    sa_exc.InterfaceError,
+    sa_exc.InternalError,  # PostgreSQL: a read-only transaction
+    DatabaseFileMissing,
+)
 """Errors of a database that cannot be reached, is read-only or whose file is gone."""
 RETRY_AFTER_SECONDS = 30
 UNAVAILABLE_MESSAGE = (

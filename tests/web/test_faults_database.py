@@ -126,3 +126,18 @@ def test_deleted_database_file_is_a_503_not_an_empty_new_database(
     _assert_503(citizen.call("POST", "/messages", {"text": "hei"}))
     _assert_503(server.request("POST", "/webhooks/alver/conversations", {}))
     assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"), [("unreachable", "unreachable"), ("read-only", "read-only")]
+)
+def test_health_names_an_unreachable_or_read_only_database(
+    server: Server, fault: str, reason: str
+) -> None:
+    with FAULTS[fault](server.store.engine):
+        resp = server.request("GET", "/webhooks/alver/health")
+    assert resp.status == 503
+    assert "database" in resp.json["failing"]
+    assert resp.json["checks"]["database"] == reason
+    after = server.request("GET", "/webhooks/alver/health").json["checks"]["database"]
+    assert after == "ok"
