@@ -53,6 +53,7 @@ def _read_only(engine: Engine) -> Iterator[None]:
         else:
             cursor.execute("SET default_transaction_read_only = on")
         cursor.close()
+        connection.commit()  # PostgreSQL: a SET in a rolled-back transaction is undone
 
     engine.dispose()
     sa.event.listen(engine, "connect", read_only)
