@@ -11,7 +11,10 @@ Rasa's :class:`~rasa.core.channels.rest.RestInput` it:
   lifts this check (only for a test set-up that needs it);
 * refuses (413) a message longer than ``MAX_MESSAGE_CHARS`` (default 1000, the same
   limit as the widget and the console), with a JSON reason;
-* refuses (400) a body that is not a JSON object;
+* refuses (400) a body that is not a JSON object, a ``message`` or ``sender`` that is not
+  a string, and a lone surrogate anywhere (NUL characters are removed);
+* refuses (400) ``/restart``: Rasa handles it even in a paused conversation, so it would
+  reset the tracker of a conversation a person has and let the bot speak again;
 * masks personal data in the message (:mod:`bot.privacy`) before Rasa sees it, exactly
   like the widget channel does.
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -36,6 +40,7 @@ from sanic.response import HTTPResponse
 from bot.kb import default_store
 from bot.language import ConversationStandards
 from bot.privacy import mask_citizen_text
+from bot.web.http import ApiError, clean_json
 from bot.web.settings import SettingsError, WebSettings
 
 __all__ = ["PROXY_HEADERS", "LocalRestInput", "is_local_request"]
@@ -44,6 +49,8 @@ PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 """Headers a reverse proxy adds; a request carrying one did not start on this machine."""
 
 _MAX_CHARS_LIMIT = 10_000
+_RESTART = re.compile(r"\s*/restart\b", re.IGNORECASE)
+"""Rasa's restart command, the one message Rasa handles in a paused conversation."""
 
 
 def _is_loopback(address: str) -> bool:
@@ -153,7 +160,23 @@ class LocalRestInput(RestInput):
         body = request.json
         if not isinstance(body, dict):
             return _refusal(400, "invalid_body", "The body must be a JSON object.")
+        try:  # NUL removed, a lone surrogate refused (it gave a 500), in the parsed body
+            cleaned = clean_json(body)
+        except ApiError as error:
+            return _refusal(error.status, error.code, error.message)
+        body.clear()
+        body.update(cleaned)
+        for name in ("message", "sender"):
+            if body.get(name) is not None and not isinstance(body[name], str):
+                return _refusal(400, "invalid_body", f"'{name}' must be a string.", field=name)
         text = body.get("message")
+        if isinstance(text, str) and _RESTART.match(text):
+            return _refusal(
+                400,
+                "command_refused",
+                "'/restart' is refused: it would un-pause a conversation a person has and let "
+                "the bot speak. Start a new conversation with another sender id instead.",
+            )
         if isinstance(text, str) and len(text) > self.max_message_chars:
             return _refusal(
                 413,

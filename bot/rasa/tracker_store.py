@@ -46,6 +46,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
 from bot.handoff.database import tune_sqlite_engine
+from bot.rasa import failsafe
 from bot.rasa.tracker_cache import Cached, Signature, TrackerCache, cache_size
 from bot.web.settings import DEFAULT_DATABASE_URL, resolve_database_url
 
@@ -73,6 +74,9 @@ def tracker_store_url(environ: Mapping[str, str] | None = None) -> str:
 class AlverTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on the URL of :func:`tracker_store_url`, with deletion."""
 
+    strict_failures = True
+    """A database failure fails the turn; no silent fall-back to memory (bot/rasa/failsafe.py)."""
+
     def __init__(
         self,
         domain: Any = None,
@@ -93,6 +97,7 @@ class AlverTrackerStore(SQLTrackerStore):
                 (:func:`bot.rasa.tracker_cache.cache_size`), 0 for none.
             **kwargs: Further tracker store settings from ``endpoints.yml``.
         """
+        failsafe.install()
         engine_url = make_url(url or tracker_store_url())
         if engine_url.get_backend_name() == "sqlite":
             self.engine = tune_sqlite_engine(engine_url)

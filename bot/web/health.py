@@ -3,7 +3,8 @@
 Checks, each with a short time limit:
 
 * ``database``: ``SELECT 1`` on the handoff database (for SQLite also: the file is still
-  the one opened at start, see :func:`bot.handoff.database.guard_sqlite_file`);
+  the one opened at start, see :func:`bot.handoff.database.guard_sqlite_file`), then a
+  write that changes no row, rolled back (``"read-only"`` if the database refuses writes);
 * ``tracker_store``: the same on Rasa's SQL tracker store
   (:class:`bot.rasa.tracker_store.AlverTrackerStore`), ``"loading"`` until Rasa has
   loaded its model;
@@ -11,8 +12,8 @@ Checks, each with a short time limit:
 
 ``200 {"status": "ok", "checks": {...}}`` when all work; ``503 {"status": "failing",
 "failing": [names], "checks": {...}}`` naming the failing parts otherwise (and while
-Rasa is still loading). Reasons are short words (``"unreachable"``, ``"file missing"``),
-never connection strings.
+Rasa is still loading). Reasons are short words (``"unreachable"``, ``"read-only"``,
+``"file missing"``), never connection strings.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import text
+from sqlalchemy.exc import InternalError, OperationalError
 
 from bot.handoff.database import DatabaseFileMissing
 
@@ -46,9 +48,19 @@ def action_server_health_url(webhook_url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/health", "", ""))
 
 
+class ReadOnly(RuntimeError):
+    """The database answers reads but refuses writes."""
+
+
+_WRITE_PROBE = text("UPDATE alembic_version SET version_num = version_num WHERE 1 = 0")
+"""A write that changes no row: refused by a read-only database (file, mode or server)."""
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, DatabaseFileMissing):
         return "file missing"
+    if isinstance(exc, ReadOnly):
+        return "read-only"
     if isinstance(exc, asyncio.TimeoutError):
         return "timeout"
     return "unreachable"
@@ -60,6 +72,18 @@ async def _database(request: Request) -> str:
     def select_one() -> None:
         with state.store.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+        with state.store.engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                connection.execute(_WRITE_PROBE)
+            except OperationalError as error:
+                if "read" in str(getattr(error, "orig", "")).lower():  # read-only, readonly
+                    raise ReadOnly("the database refuses writes") from None
+                raise
+            except InternalError as error:  # PostgreSQL: a read-only transaction
+                raise ReadOnly("the database refuses writes") from error
+            finally:
+                transaction.rollback()
 
     await asyncio.wait_for(state.run(select_one), CHECK_TIMEOUT_SECONDS)
     return OK

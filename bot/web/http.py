@@ -8,7 +8,8 @@
   trace.
 * :func:`long_poll` - the one long-poll loop of both channels.
 * Body and query parsing that turns bad input into :class:`ApiError`.
-* :func:`map_exception` - the one error mapping: handoff exceptions to JSON 4xx.
+* :func:`map_exception` - the one error mapping: handoff exceptions to JSON 4xx; a
+  database that cannot be used (unreachable, read-only, file gone) is a logged 503.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from bot.handoff.errors import (
 from bot.handoff.service import Refused
 from bot.handoff.states import InvalidTransition
 
+from .faults import DATABASE_DOWN, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_down_reason
 from .proxy import resolve_client_ip
 
 __all__ = [
@@ -163,6 +165,17 @@ def _wrap(handler: Handler) -> Handler:
             mapped = map_exception(exc)
             if mapped is not None:
                 return error_response(mapped)
+            if isinstance(exc, DATABASE_DOWN):
+                logger.error(
+                    "Database unavailable in %s %s: %s (%s); answered 503",
+                    request.method,
+                    request.path,
+                    database_down_reason(exc),
+                    exc.__class__.__name__,
+                )
+                retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+                unavailable = ApiError(503, "unavailable", UNAVAILABLE_MESSAGE, headers=retry)
+                return error_response(unavailable)
             logger.exception("Unexpected error in %s %s", request.method, request.path)
             return error_response(
                 ApiError(500, "internal_error", "Something went wrong on the server. Try again.")
@@ -215,6 +228,8 @@ def add_routes(
             )
         for key, value in (headers or {}).items():
             result.headers[key] = value
+        if "x-content-type-options" not in result.headers:  # a .txt or .csv is never HTML
+            result.headers["X-Content-Type-Options"] = "nosniff"
         return result
 
     route_name = name or (

@@ -1,14 +1,19 @@
 """Fuzz test: over 10,000 generated requests to every public endpoint, never a 5xx or a hang.
 
 A seeded generator (deterministic: a failure is reproduced by running the test again) sends
-bad input to every citizen, console (signed in, with CSRF, and without), widget-file and
-texts route of the in-process server with the scripted fake bot: long text, invalid UTF-8,
+bad input to every route of the in-process server with EVERY channel of ``credentials.yml``
+(citizen API, console, editor and admin, insight, rating, bookings, widget files, texts and
+Rasa's REST channel) and the scripted fake bot: long text, invalid UTF-8,
 control characters, emoji, HTML, lone surrogates, NUL, JSON of the wrong shape (lists,
 numbers, null, strings for objects, extra keys, wrong types), bodies close to the body cap,
 deeply nested bodies, bad query strings, ids and tokens, and every HTTP method on every path.
 
 Every answer must be a 2xx or a 4xx (API errors as JSON with ``error`` and ``message``),
 within a per-request timeout, and the process's memory must be flat afterwards.
+
+The routes are read from the app's router: every route must be fuzzed (``fuzz_routes.ROUTES``
+or the hand-written fuzzers below) or excluded with a reason, and every fuzzed route must
+have been reached past its sign-in checks, so a new route cannot slip past.
 """
 
 from __future__ import annotations
@@ -18,19 +23,25 @@ import http.client
 import json
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from sanic.exceptions import MethodNotSupported, NotFound
 
+from bot.handoff.booking_service import submit
 from bot.kb import KnowledgeBase
 from bot.web.http import MAX_BODY_BYTES
 from bot.web.settings import WebSettings
 
+from . import fuzz_routes
 from .conftest import STAFF_PASSWORD, Citizen, FakeClock, Server, Staff
+from .fullapp import FullServer, full_server, route_keys
 
 SEED = 20261127
 TOTAL_REQUESTS = 10_500
@@ -224,6 +235,12 @@ class Fuzzer:
     failures: list[str] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     conn: http.client.HTTPConnection | None = None
+    hits: dict[str, Counter[int]] = field(default_factory=dict)
+    faq_ids: list[str] = field(default_factory=list)
+    spare_user_ids: list[int] = field(default_factory=list)
+    booking_ids: list[int] = field(default_factory=list)
+    plain_staff: Staff | None = None
+    route_choices: list[str] = field(default_factory=fuzz_routes.route_choices)
 
     def send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Outcome:
         self.sent += 1
@@ -233,6 +250,7 @@ class Fuzzer:
         if outcome.status == -1:  # the server closed a kept-alive connection: once more
             outcome = self._exchange(method, path, body, headers)
         self.statuses[outcome.status] = self.statuses.get(outcome.status, 0) + 1
+        self._record(method, path, outcome.status)
         self._check(outcome, body, time.monotonic() - started)
         return outcome
 
@@ -258,6 +276,15 @@ class Fuzzer:
             self.close()
         return outcome
 
+    def _record(self, method: str, path: str, status: int) -> None:
+        """Count the answer under the route (``"METHOD /template"``) the router picks."""
+        try:
+            route = self.server.app.router.get(path.split("?", 1)[0], method, None)[0]
+        except (NotFound, MethodNotSupported):
+            return
+        key = f"{method} /" + route.path.lstrip("/")
+        self.hits.setdefault(key, Counter())[status] += 1
+
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
@@ -265,7 +292,10 @@ class Fuzzer:
 
     def _check(self, outcome: Outcome, body: bytes | None, seconds: float) -> None:
         ok = 200 <= outcome.status < 500 and outcome.status not in (301, 302)
-        api = outcome.path.startswith(("/webhooks/alver", "/console/api", "/texts"))
+        api = outcome.path.startswith(
+            ("/webhooks/alver", "/console/api", "/console/insight/api", "/console/bookings/api")
+            + ("/texts",)
+        )  # Rasa's REST channel answers Sanic's JSON errors ("description", "message")
         if ok and api and outcome.status >= 400 and outcome.method != "HEAD":
             try:
                 data = json.loads(outcome.body)
@@ -297,10 +327,22 @@ class Fuzzer:
             )
         return headers
 
+    @staticmethod
+    def staff_headers_of(staff: Staff) -> dict[str, str]:
+        """Signed in as ``staff``, with the CSRF token."""
+        return {
+            "Content-Type": "application/json",
+            "Cookie": staff.cookie,
+            "X-CSRF-Token": staff.csrf,
+        }
+
     def staff_headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
         roll = self.gen.r.random()
-        if roll < 0.85:
+        if roll < 0.04 and self.plain_staff is not None:  # a signed-in member of staff role
+            headers["Cookie"] = self.plain_staff.cookie
+            headers["X-CSRF-Token"] = self.plain_staff.csrf
+        elif roll < 0.85:
             headers["Cookie"] = self.staff.cookie
             headers["X-CSRF-Token"] = self.staff.csrf
         elif roll < 0.9:
@@ -321,6 +363,20 @@ class Fuzzer:
         self.server.state.login_limiter.reset()
         self.staff = self.server.login("kari")
 
+    def book(self, citizen: Citizen) -> None:
+        """A meeting request in the citizen's conversation (the bookings routes need some)."""
+        booking = submit(
+            self.server.store,
+            conversation_id=citizen.conversation_id,
+            topic="byggesak",
+            place="manger",
+            days=[date(2026, 11, 30), date(2026, 12, 1)],
+            name="Kari Nordmann",
+            description="Garasjen",
+            language="nn",
+        )
+        self.booking_ids = [*self.booking_ids[-5:], booking.id]
+
     def refill(self) -> None:
         """Replace deleted conversations; keep some claimed by the signed-in staff member."""
         alive = []
@@ -329,6 +385,7 @@ class Fuzzer:
                 alive.append(citizen)
         while len(alive) < 6:
             alive.append(self.server.new_conversation())
+            self.book(alive[-1])
         self.citizens = alive
         claimed = self.server.new_conversation()
         if claimed.say("menneske")["state"] == "waiting":
@@ -460,6 +517,8 @@ def fuzz_workday(f: Fuzzer) -> None:
         }
         method, path = g.r.choice([("POST", ""), ("PUT", "/" + g.r.choice(ids))])
         f.send(method, api + "/own-replies" + path, g.body(fields), headers)
+    elif target == 6 and g.chance(0.3):
+        f.send("GET", api + "/own-replies", None, headers)
     elif target == 6:
         f.send(
             g.r.choice(["GET", "DELETE"]), api + "/own-replies/" + g.r.choice(ids), None, headers
@@ -480,6 +539,11 @@ def fuzz_static(f: Fuzzer) -> None:
     f.send(method, prefix + name + query, None, {})
 
 
+def fuzz_table(f: Fuzzer) -> None:
+    """Routes of the editor, admin, insight, bookings, pages and REST (``fuzz_routes``)."""
+    fuzz_routes.fuzz_route(f)
+
+
 # ----- the test -----------------------------------------------------------------------------
 
 
@@ -491,7 +555,9 @@ def _rss_bytes() -> int:
 
 
 @pytest.fixture
-def fuzz_server(settings: WebSettings, clock: FakeClock, kb: KnowledgeBase) -> Iterator[Server]:
+def fuzz_server(
+    settings: WebSettings, clock: FakeClock, kb: KnowledgeBase, tmp_path: Path
+) -> Iterator[FullServer]:
     # No waiting in long-polls (every wait is clamped to 0), no limits but the login limiter.
     quick = replace(
         settings,
@@ -499,19 +565,43 @@ def fuzz_server(settings: WebSettings, clock: FakeClock, kb: KnowledgeBase) -> I
         rate_limit_conversation_per_min=1_000_000,
         rate_limit_ip_per_min=1_000_000,
     )
-    running = Server(quick, clock, kb)
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from full_server(quick, clock, kb, tmp_path)
 
 
-def test_fuzz_every_endpoint(fuzz_server: Server) -> None:
+PAST_SIGN_IN_MIN = 3
+"""Answers a fuzzed route must give past its sign-in checks (not 401, 403 or 405)."""
+
+
+def test_fuzz_tables_name_every_route_of_the_app_once(fuzz_server: FullServer) -> None:
+    routes = route_keys(fuzz_server.app)
+    tables = [set(fuzz_routes.ROUTES), fuzz_routes.HAND_FUZZED, set(fuzz_routes.EXCLUDED)]
+    named = set().union(*tables)
+    assert routes - named == set(), "routes neither fuzzed nor excluded (with a reason): " + (
+        fuzz_routes.describe(routes - named)
+    )
+    assert named - routes == set(), "table entries without a route: " + fuzz_routes.describe(
+        named - routes
+    )
+    assert sum(len(t) for t in tables) == len(named), "a route is in more than one table"
+    assert all(reason.strip() for reason in fuzz_routes.EXCLUDED.values())
+
+
+def test_fuzz_every_endpoint(fuzz_server: FullServer) -> None:
     server = fuzz_server
     server.add_staff("kari", "Kari", "admin")
+    server.add_staff("ola", "Ola", "staff")
+    for spare in ("spare1", "spare2", "spare3"):
+        server.add_staff(spare, "Reserve", "editor")
+    users = {user.username: user.id for user in server.store.users.list()}
     fuzzer = Fuzzer(server, Gen(SEED), server.login("kari"))
+    fuzzer.plain_staff = server.login("ola")
+    fuzzer.spare_user_ids = [users[name] for name in ("spare1", "spare2", "spare3")]
+    fuzzer.faq_ids = [entry.id for entry in server.state.knowledge_base().faq][:8]
     fuzzer.refill()
-    endpoints = [fuzz_citizen] * 5 + [fuzz_staff] * 4 + [fuzz_static] + [fuzz_workday]
+    fuzz_routes.warm_up(fuzzer)
+    endpoints = (
+        [fuzz_citizen] * 4 + [fuzz_staff] * 3 + [fuzz_static] + [fuzz_workday] + [fuzz_table] * 3
+    )
     started = time.monotonic()
     baseline = 0
     while fuzzer.sent < TOTAL_REQUESTS:
@@ -534,3 +624,15 @@ def test_fuzz_every_endpoint(fuzz_server: Server) -> None:
     # The generator reaches the normal answers too, not only the errors.
     for status in (200, 201, 204, 400, 401, 403, 404, 405, 413):
         assert fuzzer.statuses.get(status, 0) > 0, (status, fuzzer.statuses)
+    # Every fuzzed route was reached, and got past its sign-in checks a few times.
+    fuzzed = set(fuzz_routes.ROUTES) | fuzz_routes.HAND_FUZZED
+    past = {
+        key: sum(
+            n
+            for status, n in fuzzer.hits.get(key, Counter()).items()
+            if status not in (401, 403, 405)
+        )
+        for key in fuzzed
+    }
+    short = {key: n for key, n in past.items() if n < PAST_SIGN_IN_MIN}
+    assert short == {}, f"routes hardly reached past sign-in: {short}"
