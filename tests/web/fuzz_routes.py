@@ -242,6 +242,7 @@ HAND_FUZZED = {
     f"POST {_CONSOLE_CONV}/transfer",
     f"POST {_CONSOLE_CONV}/requeue",
     f"GET {_CONSOLE_CONV}/export.txt",
+    f"GET {_CONSOLE_CONV}/export.pdf",
     "POST /console/api/status",
     "GET /console/api/history",
     "GET /console/api/own-replies",

@@ -507,7 +507,8 @@ def fuzz_workday(f: Fuzzer) -> None:
         query = "&".join(f"{name}={g.query_value()}" for name in names if g.chance(0.5))
         f.send("GET", f"{api}/history?{query}", None, headers)
     elif target == 4:
-        f.send("GET", f"{conv}/export.txt?lang={g.query_value()}", None, headers)
+        kind = g.r.choice(["txt", "pdf"])
+        f.send("GET", f"{conv}/export.{kind}?lang={g.query_value()}", None, headers)
     elif target == 5:
         fields = {
             "title": g.text,
