@@ -139,73 +139,78 @@ class TurnRepository:
             nlu = (intent, check_confidence(confidence))
         lang = check_language(language) if language is not None else None
         with self._db.session() as session:
-            if nlu is not None:
-                result = session.execute(
-                    update(MessageRow)
-                    .where(
-                        MessageRow.id == citizen_message_id,
-                        MessageRow.conversation_id == conversation_id,
-                    )
-                    .values(intent=nlu[0], confidence=nlu[1])
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount != 1:
-                    raise MessageNotFound(citizen_message_id, conversation_id)
             for _ in range(MAX_ATTEMPTS):
-                conversation = self._read(session, conversation_id, lang)
-                if conversation is None or not conversation.bot_may_speak:
-                    return conversation, []
-                stored = self._store(session, conversation, compose(conversation))
+                row = session.execute(
+                    select(ConversationRow.__table__).where(ConversationRow.id == conversation_id)
+                ).one_or_none()
+                if row is None:  # deleted (its messages with it)
+                    self._set_nlu(session, conversation_id, citizen_message_id, nlu)
+                    return None, []
+                stored = self._write(
+                    session, to_conversation(row), citizen_message_id, nlu, lang, compose
+                )
                 if stored is not None:
-                    return conversation, stored
+                    return stored
         raise ConcurrentUpdateError(
             f"Conversation {conversation_id!r} kept changing while storing the bot's "
             "answer. Retry."
         )
 
-    def _read(
-        self, session: Any, conversation_id: str, language: Language | None
-    ) -> Conversation | None:
-        """The conversation, with its language set to ``language`` first if that differs."""
-        row = session.execute(
-            select(ConversationRow).where(ConversationRow.id == conversation_id)
-        ).scalar_one_or_none()
-        if row is None:
-            return None
-        conversation = to_conversation(row)
-        session.expunge(row)  # a plain record from here on; no ORM writes at flush
-        if language is not None and language is not conversation.language:
-            session.execute(
-                update(ConversationRow)
-                .where(ConversationRow.id == conversation_id)
-                .values(language=language.value)
-                .execution_options(synchronize_session=False)
-            )
-            conversation = replace(conversation, language=language)
-        return conversation
+    def _write(
+        self,
+        session: Any,
+        read: Conversation,
+        citizen_message_id: int,
+        nlu: tuple[str | None, float | None] | None,
+        language: Language | None,
+        compose: Callable[[Conversation], Sequence[NewMessage]],
+    ) -> tuple[Conversation, list[Message]] | None:
+        """Write the turn if the conversation is still as ``read``; None if it changed.
 
-    def _store(
-        self, session: Any, conversation: Conversation, messages: Sequence[NewMessage]
-    ) -> list[Message] | None:
-        """Store ``messages`` if the conversation is still in its state; None if it is not."""
-        if not messages:
-            return []
+        Everything is prepared first and written in a row (on SQLite the write lock is
+        held from the first UPDATE to the commit, so that stretch is kept short).
+        """
+        conversation = read
+        if language is not None and language is not read.language:
+            conversation = replace(read, language=language)
+        messages = compose(conversation) if conversation.bot_may_speak else ()
         now = self._db.now()
         rows = [
-            _new_row(conversation.id, m.sender, m.text, None, m.payload, None, None, now)
-            for m in messages
+            _new_row(read.id, m.sender, m.text, None, m.payload, None, None, now) for m in messages
         ]
-        result = session.execute(
-            update(ConversationRow)
-            .where(
-                ConversationRow.id == conversation.id,
-                ConversationRow.state == conversation.state.value,
+        values: dict[str, Any] = {}
+        if conversation.language is not read.language:
+            values["language"] = conversation.language.value
+        if rows:
+            values["updated_at"] = now
+        if values:
+            result = session.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == read.id, ConversationRow.state == read.state.value)
+                .values(**values)
+                .execution_options(synchronize_session=False)
             )
-            .values(updated_at=now)
+            if result.rowcount != 1:
+                return None  # changed (or deleted) since read: read again
+        self._set_nlu(session, read.id, citizen_message_id, nlu)
+        session.add_all(rows)
+        session.flush()
+        return conversation, [_message(row, None) for row in rows]
+
+    @staticmethod
+    def _set_nlu(
+        session: Any,
+        conversation_id: str,
+        message_id: int,
+        nlu: tuple[str | None, float | None] | None,
+    ) -> None:
+        if nlu is None:
+            return
+        result = session.execute(
+            update(MessageRow)
+            .where(MessageRow.id == message_id, MessageRow.conversation_id == conversation_id)
+            .values(intent=nlu[0], confidence=nlu[1])
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            return None
-        session.add_all(rows)
-        session.flush()
-        return [_message(row, None) for row in rows]
+            raise MessageNotFound(message_id, conversation_id)
