@@ -167,8 +167,15 @@ def train_stock(folder: Path) -> float:
 
 
 @contextmanager
-def alver(model: Path, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Run this bot (``bin/run``) with a fresh database until the context exits."""
+def alver(
+    model: Path, extra_env: dict[str, str] | None = None, root: Path = ROOT
+) -> Iterator[Server]:
+    """Run the bot of the checkout ``root`` (``bin/run``) with a fresh database until the end.
+
+    ``root`` is this checkout by default; another one (e.g. ``git archive`` of a commit,
+    with ``.venv`` linked) compares two versions in one run (:mod:`bench.ab`). Its code,
+    not this checkout's, is imported (``PYTHONPATH``).
+    """
     rasa_port, actions_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="alver-bench-") as folder:
         env = _env(
@@ -178,12 +185,13 @@ def alver(model: Path, extra_env: dict[str, str] | None = None) -> Iterator[Serv
                 "MODEL": str(model),
                 "HANDOFF_DATABASE_URL": f"sqlite:///{folder}/handoff.sqlite3",
                 "BOT_SECRET_KEY": "bench-" + "x" * 40,
+                "PYTHONPATH": str(root),
                 **BENCH_LIMITS,
                 **(extra_env or {}),
             }
         )
         url = f"http://127.0.0.1:{rasa_port}"
-        with _started([str(ROOT / "bin" / "run")], ROOT, env, url, "is ready") as server:
+        with _started([str(root / "bin" / "run")], root, env, url, "is ready") as server:
             yield server
 
 

@@ -16,7 +16,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.handoff.database import Database, DatabaseFileMissing
+from bot.handoff.database import Database, DatabaseFileMissing, check_sqlite_file
 from bot.rasa.tracker_store import TRACKER_FILE, AlverTrackerStore, tracker_store_url
 from bot.web import trackers
 
@@ -135,6 +135,8 @@ def test_a_deleted_handoff_database_file_is_not_silently_recreated(tmp_path: Pat
     with database.session() as session:
         session.execute(sa.text("CREATE TABLE t (x INTEGER)"))
     path.unlink()
+    with pytest.raises(DatabaseFileMissing, match="restore the file from a backup"):
+        check_sqlite_file(database.engine)  # as the health check does
     with pytest.raises(DatabaseFileMissing, match="restore the file from a backup"):
         with database.session() as session:
             session.execute(sa.text("SELECT 1"))

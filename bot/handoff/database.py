@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -17,7 +19,14 @@ from sqlalchemy.pool import QueuePool
 
 from .common import database_url_from_env, utc_now
 
-__all__ = ["Database", "DatabaseFileMissing", "guard_sqlite_file", "tune_sqlite_engine"]
+__all__ = [
+    "FILE_CHECK_SECONDS",
+    "Database",
+    "DatabaseFileMissing",
+    "check_sqlite_file",
+    "guard_sqlite_file",
+    "tune_sqlite_engine",
+]
 
 
 class DatabaseFileMissing(RuntimeError):
@@ -111,34 +120,97 @@ def tune_sqlite_engine(url: URL, *, echo: bool = False) -> Engine:
     return engine
 
 
-def guard_sqlite_file(engine: Engine, path: Path) -> None:
-    """Make every connection of ``engine`` fail if ``path`` is deleted or replaced.
+FILE_CHECK_SECONDS = 1.0
+"""A pooled connection's checkout looks at the SQLite file at most this often (see
+:func:`guard_sqlite_file`); new connections and :func:`check_sqlite_file` always look."""
+
+
+def _monotonic() -> float:
+    return time.monotonic()
+
+
+class _FileGuard:
+    """Is the SQLite file still the one opened at start? Looked at by ``stat``, throttled."""
+
+    def __init__(self, path: Path, interval: float) -> None:
+        stat = os.stat(path)
+        self.path = path
+        self.interval = interval
+        self.identity = (stat.st_dev, stat.st_ino)
+        self._checked_at = _monotonic()
+        self._failing = False
+
+    def check(self, *, force: bool = False) -> None:
+        """Raise :class:`DatabaseFileMissing` if the file is gone or replaced.
+
+        Without ``force`` the file is looked at only if the last look is older than the
+        interval, or found the file missing (then every call looks again).
+        """
+        now = _monotonic()
+        if not force and not self._failing and now - self._checked_at < self.interval:
+            return
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            self._failing = True
+            raise DatabaseFileMissing(
+                f"The database file {self.path} was deleted while the bot was running. "
+                "Nothing more is stored; restore the file from a backup and restart the bot."
+            ) from None
+        if (stat.st_dev, stat.st_ino) != self.identity:
+            self._failing = True
+            raise DatabaseFileMissing(
+                f"The database file {self.path} was replaced while the bot was running; "
+                "restart the bot to use the new file."
+            )
+        self._failing = False
+        self._checked_at = now
+
+
+_guards: weakref.WeakKeyDictionary[Engine, _FileGuard] = weakref.WeakKeyDictionary()
+
+
+def guard_sqlite_file(engine: Engine, path: Path, *, interval: float = FILE_CHECK_SECONDS) -> None:
+    """Make the connections of ``engine`` fail if ``path`` is deleted or replaced.
 
     A deleted SQLite file would otherwise live on unseen in the pooled connections (writes
     lost at the next restart), and a new connection would create an empty database.
 
+    A new connection always looks at the file first, so no empty database is ever
+    created. A pooled connection's checkout looks at most once per ``interval`` seconds
+    (a ``stat`` per transaction was a tenth of the server's time under load): writes in
+    that last second before a deletion are lost with the file, as before. Once a look
+    (or :func:`check_sqlite_file`, which the health check calls) has found the file
+    missing, every checkout fails.
+
     Raises:
-        DatabaseFileMissing: (from each checkout) once the file is gone or replaced.
+        DatabaseFileMissing: (from a checkout) once the file is found gone or replaced.
     """
-    stat = path.stat()
-    identity = (stat.st_dev, stat.st_ino)
+    guard = _FileGuard(path, interval)
+    _guards[engine] = guard
 
-    def check(*_: Any) -> None:
-        try:
-            now = path.stat()
-        except FileNotFoundError:
-            raise DatabaseFileMissing(
-                f"The database file {path} was deleted while the bot was running. Nothing "
-                "more is stored; restore the file from a backup and restart the bot."
-            ) from None
-        if (now.st_dev, now.st_ino) != identity:
-            raise DatabaseFileMissing(
-                f"The database file {path} was replaced while the bot was running; restart "
-                "the bot to use the new file."
-            )
+    def on_checkout(*_: Any) -> None:
+        guard.check()
 
-    sa_event.listen(engine, "checkout", check)
-    sa_event.listen(engine, "do_connect", check)
+    def on_connect(*_: Any) -> None:
+        guard.check(force=True)
+
+    sa_event.listen(engine, "checkout", on_checkout)
+    sa_event.listen(engine, "do_connect", on_connect)
+
+
+def check_sqlite_file(engine: Engine) -> None:
+    """Look now whether the SQLite file of ``engine`` is still there (health checks).
+
+    Does nothing for an engine without a file guard (PostgreSQL).
+
+    Raises:
+        DatabaseFileMissing: If the file was deleted or replaced; from then on every
+            checkout of the engine fails too.
+    """
+    guard = _guards.get(engine)
+    if guard is not None:
+        guard.check(force=True)
 
 
 def _tune_sqlite(dbapi_connection: Any, connection_record: Any) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from .common import (
     MAX_ATTEMPTS,
@@ -23,7 +24,7 @@ from .schema import ConversationRow, MessageRow, StaffUserRow
 from .states import Event, HandoffState
 from .users import UserRepository
 
-__all__ = ["MessageRepository"]
+__all__ = ["MessageRepository", "store_citizen_row"]
 
 
 def _message(row: Any, staff_first_name: str | None) -> Message:
@@ -81,6 +82,49 @@ def _new_row(
         feedback=None,
         created_at=now,
     )
+
+
+def store_citizen_row(
+    session: Session,
+    conversation_id: str,
+    state: HandoffState,
+    row: MessageRow,
+    now: datetime,
+) -> IncomingMessage | None:
+    """Store a citizen message row in a conversation read in ``state``; reopen if CLOSED.
+
+    Returns:
+        The stored message and the state it arrived in, or None if the conversation
+        is no longer in ``state`` (changed under us: read it again and retry).
+    """
+    reopened = False
+    if state is HandoffState.CLOSED:
+        new = try_move(
+            session,
+            conversation_id,
+            state,
+            Event.REOPEN,
+            "citizen",
+            "citizen wrote after the conversation was closed",
+            now,
+        )
+        if new is None:
+            return None
+        state, reopened = new, True
+    else:
+        # Conditional touch: fails if the state changed since we read it,
+        # so the returned state is the one the message arrived in.
+        result = session.execute(
+            update(ConversationRow)
+            .where(ConversationRow.id == conversation_id, ConversationRow.state == state.value)
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return None
+    session.add(row)
+    session.flush()
+    return IncomingMessage(message=_message(row, None), state=state, reopened=reopened)
 
 
 LATEST_LIMIT = 50
@@ -188,37 +232,9 @@ class MessageRepository:
             )
             with self._db.session() as session:
                 state = current_state(session, conversation_id)
-                reopened = False
-                if state is HandoffState.CLOSED:
-                    new = try_move(
-                        session,
-                        conversation_id,
-                        state,
-                        Event.REOPEN,
-                        "citizen",
-                        "citizen wrote after the conversation was closed",
-                        now,
-                    )
-                    if new is None:
-                        continue  # changed under us; read again
-                    state, reopened = new, True
-                else:
-                    # Conditional touch: fails if the state changed since we read it,
-                    # so the returned state is the one the message arrived in.
-                    result = session.execute(
-                        update(ConversationRow)
-                        .where(
-                            ConversationRow.id == conversation_id,
-                            ConversationRow.state == state.value,
-                        )
-                        .values(updated_at=now)
-                        .execution_options(synchronize_session=False)
-                    )
-                    if result.rowcount != 1:
-                        continue
-                session.add(row)
-                session.flush()
-                return IncomingMessage(message=_message(row, None), state=state, reopened=reopened)
+                incoming = store_citizen_row(session, conversation_id, state, row, now)
+                if incoming is not None:
+                    return incoming
         raise ConcurrentUpdateError(
             f"Conversation {conversation_id!r} kept changing while storing a citizen "
             "message. Retry."

@@ -43,6 +43,7 @@ from bot.handoff.records import (
 )
 from bot.handoff.states import Event, HandoffState, InvalidTransition
 from bot.handoff.store import MAX_MESSAGE_LENGTH, MAX_QUESTION_LENGTH, HandoffStore, staff_actor
+from bot.handoff.turns import NewMessage
 from bot.kb.hours import OSLO
 from bot.kb.models import KnowledgeBase
 from bot.messages import moment_label, render
@@ -162,12 +163,16 @@ class HandoffService:
     def _receive(
         self, conversation_id: str, text: str, payload: dict[str, str] | None
     ) -> IncomingMessage:
-        language = self._load(conversation_id).language.value
-        masked = mask_citizen_text(text, language, self.knowledge_base())
-        incoming = self.store.messages.receive_citizen(
-            conversation_id, masked.text[:MAX_MESSAGE_LENGTH], payload=payload
+        kb = self.knowledge_base()
+
+        def prepare(language: str) -> tuple[str, bool]:
+            masked = mask_citizen_text(text, language, kb)
+            return masked.text[:MAX_MESSAGE_LENGTH], masked.changed
+
+        incoming, language, changed = self.store.turns.receive(
+            conversation_id, prepare, payload=payload
         )
-        if masked.changed:
+        if changed:
             notice = self._warn_once(conversation_id, language)
             if notice is not None:
                 incoming = dataclasses.replace(incoming, notices=(notice,))
@@ -230,29 +235,22 @@ class HandoffService:
         confidence: float | None,
         language: str | None,
     ) -> list[Message]:
-        store = self.store
-        if intent is not None or confidence is not None:
-            store.messages.set_nlu(citizen_message_id, conversation_id, intent, confidence)
-        conversation = store.conversations.get(conversation_id)
-        if conversation is None:
-            return []
-        if language is not None and language != conversation.language.value:
-            conversation = store.conversations.set_language(conversation_id, language)
-        if not conversation.bot_may_speak:
-            return []  # a person took over (or the citizen queued) meanwhile
-        lang = conversation.language.value
-        if not replies and handoff is False:
+        def compose(conversation: Conversation) -> list[NewMessage]:
+            if replies or handoff is not False:
+                return [NewMessage(Sender.BOT, r.text, r.payload) for r in replies]
             phone = self.knowledge_base().contact.phone
-            return [self._system(conversation_id, "chat_bot_unavailable", lang, phone=phone)]
-        stored = [
-            store.messages.add(conversation_id, Sender.BOT, reply.text, payload=reply.payload)
-            for reply in replies
-        ]
-        if handoff is False:
-            return stored
+            text = render("chat_bot_unavailable", conversation.language.value, phone=phone)
+            return [NewMessage(Sender.SYSTEM, text)]
+
+        nlu = (intent, confidence) if intent is not None or confidence is not None else None
+        conversation, stored = self.store.turns.bot_replies(
+            conversation_id, citizen_message_id, compose, nlu=nlu, language=language
+        )
+        if conversation is None or not conversation.bot_may_speak or handoff is False:
+            return stored  # stored nothing if a person took over (or the citizen queued)
         before = stored[-1].id if stored else citizen_message_id
         self._request(conversation_id, handoff if isinstance(handoff, str) else None)
-        stored.extend(store.messages.after(conversation_id, before))
+        stored.extend(self.store.messages.after(conversation_id, before))
         return stored
 
     async def request(self, conversation_id: str, reason: str | None) -> bool:

@@ -17,6 +17,7 @@ repository per concern, all sharing one engine and one injectable clock:
 ``transfers``       transfer to a colleague, back to the queue (console)
 ``history``         search of handled conversations and answered requests
 ``canned``          canned replies written by staff
+``turns``           a citizen turn in two transactions (used by the service)
 ==================  ====================================================
 
 It is safe to share between threads; every method runs in its own short
@@ -56,6 +57,7 @@ from .retention import RetentionRepository
 from .schema import UTCDateTime, metadata
 from .staffing import StaffingRepository
 from .transfers import TransferRepository
+from .turns import TurnRepository
 from .users import UserRepository
 
 __all__ = [
@@ -131,6 +133,8 @@ class HandoffStore:
         self.transfers = TransferRepository(self._db)
         self.history = HistoryRepository(self._db)
         self.canned = CannedReplyRepository(self._db)
+        # perf2: a citizen turn in two transactions (receive, then the bot's answer)
+        self.turns = TurnRepository(self._db)
 
     @property
     def engine(self) -> Engine:

@@ -45,7 +45,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
-from bot.handoff.database import tune_sqlite_engine
+from bot.handoff.database import check_sqlite_file, tune_sqlite_engine
 from bot.rasa import failsafe
 from bot.rasa.tracker_cache import Cached, Signature, TrackerCache, cache_size
 from bot.web.settings import DEFAULT_DATABASE_URL, resolve_database_url
@@ -232,6 +232,7 @@ class AlverTrackerStore(SQLTrackerStore):
 
     def check(self) -> None:
         """Run ``SELECT 1`` (health check); raises if the database cannot be used."""
+        check_sqlite_file(self.engine)  # a SQLite file: looked at now, not throttled
         with self.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
 

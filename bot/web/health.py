@@ -3,8 +3,9 @@
 Checks, each with a short time limit:
 
 * ``database``: ``SELECT 1`` on the handoff database (for SQLite also: the file is still
-  the one opened at start, see :func:`bot.handoff.database.guard_sqlite_file`), then a
-  write that changes no row, rolled back (``"read-only"`` if the database refuses writes);
+  the one opened at start, looked at now, see :func:`bot.handoff.database.check_sqlite_file`),
+  then a write that changes no row, rolled back (``"read-only"`` if the database refuses
+  writes);
 * ``tracker_store``: the same on Rasa's SQL tracker store
   (:class:`bot.rasa.tracker_store.AlverTrackerStore`), ``"loading"`` until Rasa has
   loaded its model;
@@ -30,7 +31,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy import text
 from sqlalchemy.exc import InternalError, OperationalError
 
-from bot.handoff.database import DatabaseFileMissing
+from bot.handoff.database import DatabaseFileMissing, check_sqlite_file
 
 from .state import get_state
 from .trackers import deleting_store
@@ -70,6 +71,7 @@ async def _database(request: Request) -> str:
     state = get_state(request.app)
 
     def select_one() -> None:
+        check_sqlite_file(state.store.engine)  # now, not throttled like each checkout
         with state.store.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         with state.store.engine.connect() as connection:

@@ -24,6 +24,7 @@ STORE_WRITES = {
     "requests": {"create", "mark_answered"},
     "retention": {"purge_older_than"},
     "insight": {"rate", "mark"},  # insight
+    "turns": {"receive", "bot_replies"},  # perf2
 }
 """Write methods of the handoff store's repositories (``store.conversations.claim``)."""
 STORE_WRITES_ALLOWED_IN = ("bot/handoff/", "bot/console/")

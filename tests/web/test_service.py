@@ -8,10 +8,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from bot.handoff import HandoffState, HandoffStore, Sender
 from bot.handoff.service import BotReply, HandoffService, Refused
 from bot.kb import KnowledgeBase
+from bot.messages import render
 from bot.web.presence import Presence
 from bot.web.settings import WebSettings
 
@@ -172,3 +174,69 @@ def test_delete_forgets_the_tracker(parts: Parts) -> None:
     parts.run(parts.service.delete(conversation.id))
     assert parts.store.conversations.get(conversation.id) is None
     assert parts.tracker.calls == [("forget", conversation.id)]
+
+
+# --- perf2: a widget turn costs two handoff transactions, with the same outcome ---------------
+
+
+def _checkouts(parts: Parts) -> list[int]:
+    count = [0]
+
+    def checkout(*_: Any) -> None:
+        count[0] += 1
+
+    sa_event.listen(parts.store.engine, "checkout", checkout)
+    return count
+
+
+@pytest.mark.parametrize(
+    ("replies", "language", "expected"),
+    [
+        ([BotReply("Hei!"), BotReply("", {"buttons": []})], None, [("bot", "Hei!"), ("bot", "")]),
+        ([BotReply("Hei!")], "nb", [("bot", "Hei!")]),
+        ([], "nb", [("system", "chat_bot_unavailable nb")]),  # rendered in the new language
+        ([], None, [("system", "chat_bot_unavailable nn")]),
+    ],
+)
+def test_a_bot_turn_is_two_transactions(
+    parts: Parts,
+    kb: KnowledgeBase,
+    replies: list[BotReply],
+    language: str | None,
+    expected: list[tuple[str, str]],
+) -> None:
+    conversation = parts.run(parts.service.start("nn"))
+    count = _checkouts(parts)
+    incoming = parts.run(parts.service.receive(conversation.id, "hei"))
+    stored = parts.run(
+        parts.service.bot_turn(
+            conversation.id, incoming.message.id, replies, intent="greet", confidence=0.8,
+            language=language,
+        )
+    )  # fmt: skip
+    assert count[0] == 2
+    phone = kb.contact.phone
+    unavailable = {
+        f"chat_bot_unavailable {lang}": render("chat_bot_unavailable", lang, phone=phone)
+        for lang in ("nn", "nb")
+    }
+    assert [(m.sender.value, m.text) for m in stored] == [
+        (sender, unavailable.get(text, text)) for sender, text in expected
+    ]
+    transcript = parts.store.messages.transcript(conversation.id)
+    assert transcript[1:] == stored
+    assert (transcript[0].intent, transcript[0].confidence) == ("greet", 0.8)
+    current = parts.store.conversations.get(conversation.id)
+    assert current is not None and current.language.value == (language or "nn")
+
+
+def test_a_bot_turn_while_the_citizen_waits_stores_nothing(parts: Parts) -> None:
+    cid, _ = _queued(parts)
+    incoming = parts.run(parts.service.receive(cid, "er de der?"))
+    assert not incoming.bot_may_speak
+    before = parts.texts(cid)
+    stored = parts.run(
+        parts.service.bot_turn(cid, incoming.message.id, [BotReply("Hei!")], handoff="requested")
+    )
+    assert stored == []
+    assert parts.texts(cid) == before
