@@ -25,7 +25,19 @@ def test_database_url(tmp_path: Path) -> Iterator[str]:
     if not base:
         yield f"sqlite:///{tmp_path / 'handoff.sqlite3'}"
         return
-    name = f"alver_test_{uuid.uuid4().hex[:12]}"
+    with scratch_postgres_database(base, "alver_test") as url:
+        yield url
+
+
+@contextmanager
+def scratch_postgres_database(base: str, prefix: str) -> Iterator[str]:
+    """Creates an empty PostgreSQL database next to ``base``; yields its URL, then drops it.
+
+    Args:
+        base: URL of a database the user may ``CREATE DATABASE`` from (e.g. ``…/postgres``).
+        prefix: Start of the new database's name; a random suffix makes it unique.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT", future=True)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

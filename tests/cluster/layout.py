@@ -15,14 +15,12 @@ import re
 import secrets
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import create_engine, text
-
+from tests.databases import scratch_postgres_database
 from tests.server import ROOT, RunningBot, make_run
 
 from .servers import nginx_server, postgres_server, redis_server
@@ -70,16 +68,7 @@ def _database() -> Iterator[str]:
         base = os.environ.get("TEST_POSTGRES_URL", "").strip()
         if not base:
             base = stack.enter_context(postgres_server())
-        name = f"alver_cluster_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT", future=True)
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield f"{base.rsplit('/', 1)[0]}/{name}"
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        yield stack.enter_context(scratch_postgres_database(base, "alver_cluster"))
 
 
 @contextmanager
