@@ -115,15 +115,21 @@ async def history(request: Request, staff: Staff) -> HTTPResponse:
     return response.json(await staff.state.run(ch.history_json, staff.state, query))
 
 
-@staff_route(csrf=False)
-async def export_text(request: Request, staff: Staff, conversation_id: str) -> HTTPResponse:
-    """``GET .../export.txt?lang=``: the conversation as text for the archive."""
+async def _export_text(request: Request, staff: Staff, conversation_id: str) -> str:
+    """The conversation's text export in ``?lang=`` (nn by default); 400 or 404 otherwise."""
     language = request.args.get("lang") or "nn"
     if language not in _LANGUAGES:
         raise ApiError(400, "invalid_field", "'lang' must be nn, nb or en.", field="lang")
     text = await staff.state.run(ch.conversation_text, staff.state, conversation_id, language)
     if text is None:
         raise ApiError(404, "not_found", "This conversation does not exist (any more).")
+    return str(text)
+
+
+@staff_route(csrf=False)
+async def export_text(request: Request, staff: Staff, conversation_id: str) -> HTTPResponse:
+    """``GET .../export.txt?lang=``: the conversation as text for the archive."""
+    text = await _export_text(request, staff, conversation_id)
     name = f"samtale-{conversation_id[:8]}.txt"
     return response.text(
         text,
@@ -141,12 +147,7 @@ def _pdf(text: str, conversation_id: str, when: datetime) -> bytes:
 @staff_route(csrf=False)
 async def export_pdf(request: Request, staff: Staff, conversation_id: str) -> HTTPResponse:
     """``GET .../export.pdf?lang=``: the text export as PDF for the archive."""
-    language = request.args.get("lang") or "nn"
-    if language not in _LANGUAGES:
-        raise ApiError(400, "invalid_field", "'lang' must be nn, nb or en.", field="lang")
-    text = await staff.state.run(ch.conversation_text, staff.state, conversation_id, language)
-    if text is None:
-        raise ApiError(404, "not_found", "This conversation does not exist (any more).")
+    text = await _export_text(request, staff, conversation_id)
     body = await staff.state.run(_pdf, text, conversation_id, staff.state.now())
     name = f"samtale-{conversation_id[:8]}.pdf"
     return response.raw(
