@@ -18,9 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 from typing import Any
+
+from bot.cluster.throttle import ThrottledWarning
 
 __all__ = ["CHANNEL", "ChangeNotifier", "RedisChangeNotifier"]
 
@@ -92,7 +93,7 @@ class RedisChangeNotifier(ChangeNotifier):
         self._pending: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
-        self._last_warning = -WARN_EVERY_SECONDS
+        self._warning = ThrottledWarning(logger, WARN_EVERY_SECONDS)
         self.published = 0
         self.received = 0
 
@@ -169,11 +170,8 @@ class RedisChangeNotifier(ChangeNotifier):
                 await asyncio.sleep(RETRY_SECONDS)
 
     def _warn(self, what: str) -> None:
-        now = time.monotonic()
-        if now - self._last_warning >= WARN_EVERY_SECONDS:
-            self._last_warning = now
-            logger.warning(
-                "%s; other instances see changes within about 1 s instead of at once. "
-                "Check REDIS_URL and that Redis runs.",
-                what,
-            )
+        self._warning.warn(
+            "%s; other instances see changes within about 1 s instead of at once. "
+            "Check REDIS_URL and that Redis runs.",
+            what,
+        )

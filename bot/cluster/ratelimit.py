@@ -23,6 +23,7 @@ from typing import Any
 
 import redis  # type: ignore[import-untyped]
 
+from bot.cluster.throttle import ThrottledWarning
 from bot.web.ratelimit import SlidingWindowLimiter
 
 __all__ = ["KEY_PREFIX", "RedisSlidingWindowLimiter"]
@@ -86,7 +87,7 @@ class RedisSlidingWindowLimiter:
         self._client = client
         self._script = client.register_script(_HIT)
         self._fallback = SlidingWindowLimiter(limit, window, clock=clock)
-        self._last_warning = -WARN_EVERY_SECONDS
+        self._warning = ThrottledWarning(logger, WARN_EVERY_SECONDS)
 
     def hit(self, key: str) -> float:
         """Count one event for ``key`` if allowed.
@@ -120,12 +121,9 @@ class RedisSlidingWindowLimiter:
         self._fallback.reset()
 
     def _warn(self, exc: Exception) -> None:
-        now = time.monotonic()
-        if now - self._last_warning >= WARN_EVERY_SECONDS:
-            self._last_warning = now
-            logger.warning(
-                "Rate limits cannot reach Redis (%s: %s); counting in this process until it "
-                "is back. Check REDIS_URL and that Redis runs.",
-                type(exc).__name__,
-                exc,
-            )
+        self._warning.warn(
+            "Rate limits cannot reach Redis (%s: %s); counting in this process until it "
+            "is back. Check REDIS_URL and that Redis runs.",
+            type(exc).__name__,
+            exc,
+        )

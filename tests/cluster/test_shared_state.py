@@ -305,3 +305,21 @@ def test_wake_ups_resume_when_redis_comes_back() -> None:
 async def _subscribed(state: bool, *notifiers: RedisChangeNotifier) -> None:
     while any(n.connected is not state for n in notifiers):
         await asyncio.sleep(0.05)
+
+
+def test_throttled_warning_logs_once_per_interval(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cluster import throttle
+
+    now = [1000.0]
+    monkeypatch.setattr(throttle.time, "monotonic", lambda: now[0])
+    warning = throttle.ThrottledWarning(logging.getLogger("bot.cluster.test"), every=60.0)
+    with caplog.at_level(logging.WARNING, logger="bot.cluster.test"):
+        for step in (0.0, 1.0, 58.0, 1.0, 30.0):  # at 1000, 1001, 1059, 1060, 1090
+            now[0] += step
+            warning.warn("Redis down (%s)", now[0])
+    assert [r.getMessage() for r in caplog.records] == [
+        "Redis down (1000.0)",
+        "Redis down (1060.0)",
+    ]
