@@ -141,12 +141,7 @@ class Presence:
 
     def context_many(self, conversation_ids: Iterable[str]) -> dict[str, CitizenContext]:
         """The stored context of several conversations, by id."""
-        ids = list(conversation_ids)
-        if not ids:
-            return {}
-        table = conversation_context_table
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(table).where(table.c.conversation_id.in_(ids))).all()
+        rows = self._rows_by_conversation(conversation_context_table, conversation_ids)
         return {
             row.conversation_id: CitizenContext(
                 page=row.page,
@@ -159,6 +154,14 @@ class Presence:
     def context(self, conversation_id: str) -> CitizenContext:
         """The context of one conversation (defaults if none was stored)."""
         return self.context_many([conversation_id]).get(conversation_id, CitizenContext())
+
+    def _rows_by_conversation(self, table: Table, conversation_ids: Iterable[str]) -> list[Any]:
+        """The rows of a per-conversation table for these conversations (none for no ids)."""
+        ids = list(conversation_ids)
+        if not ids:
+            return []
+        with self._engine.connect() as conn:
+            return list(conn.execute(select(table).where(table.c.conversation_id.in_(ids))).all())
 
     def _set_context(self, conversation_id: str, **values: Any) -> None:
         table = conversation_context_table
@@ -184,12 +187,7 @@ class Presence:
 
     def flags_many(self, conversation_ids: Iterable[str]) -> dict[str, ConversationFlags]:
         """Return the stored flags of several conversations, by id."""
-        ids = list(conversation_ids)
-        if not ids:
-            return {}
-        table = conversation_flags_table
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(table).where(table.c.conversation_id.in_(ids))).all()
+        rows = self._rows_by_conversation(conversation_flags_table, conversation_ids)
         return {
             row.conversation_id: ConversationFlags(
                 citizen_typing_at=row.citizen_typing_at,
