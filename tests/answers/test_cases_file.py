@@ -25,6 +25,7 @@ from bot.kb import KnowledgeBase
 CASES_DIR = Path(__file__).parent
 FROZEN = CASES_DIR / "heldout-2026-11-27.yml"
 SECOND = CASES_DIR / "heldout-2026-11-27b.yml"
+THIRD = CASES_DIR / "heldout-2026-11-27c.yml"
 # The categories of docs/answer-evaluation.md ("The kinds of variation"); the second file was
 # written to have at least 12 cases of each.
 VARIATION_CATEGORIES = (
@@ -54,7 +55,7 @@ def test_every_case_has_text_language_category_and_expect(cases: list[Case]):
         assert case.category and case.kind in ("facts", "honest", "chat", "handoff"), case.id
 
 
-@pytest.mark.parametrize("frozen", [FROZEN, SECOND], ids=lambda p: p.name)
+@pytest.mark.parametrize("frozen", [FROZEN, SECOND, THIRD], ids=lambda p: p.name)
 def test_each_frozen_file_is_big_and_varied_enough(frozen: Path):
     single = [c for c in load_cases(frozen) if "#d" not in c.id]
     assert len(single) >= 300
@@ -75,6 +76,21 @@ def test_the_second_frozen_file_covers_every_category_and_standard():
     languages = Counter(c.language for c in single)
     for language, low, high in (("nn", 0.40, 0.50), ("nb", 0.35, 0.45), ("en", 0.15, 0.20)):
         assert low <= languages[language] / len(single) <= high, (language, languages)
+
+
+def test_the_third_frozen_file_covers_every_category_and_weighs_bokmaal():
+    single = [c for c in load_cases(THIRD) if "#d" not in c.id]
+    assert len(single) >= 330
+    categories = Counter(c.category for c in single)
+    assert {k: n for k, n in categories.items() if n < 12} == {}
+    assert set(VARIATION_CATEGORIES) <= set(categories)
+    languages = Counter(c.language for c in single)
+    assert languages["nb"] >= 130
+    for language, low, high in (("nn", 0.35, 0.45), ("nb", 0.35, 0.45), ("en", 0.15, 0.25)):
+        assert low <= languages[language] / len(single) <= high, (language, languages)
+    # Bokmål in every category that is not by definition another standard.
+    nb_categories = {c.category for c in single if c.language == "nb"}
+    assert set(VARIATION_CATEGORIES) - {"dialect", "english"} <= nb_categories
 
 
 @pytest.mark.parametrize(
