@@ -18,6 +18,8 @@ import yaml
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from rapidfuzz.distance import OSA, Indel
 
+from bot.language_forms import catalogue_forms, ending_pairs, paired
+
 NYNORSK = "nn"
 BOKMAL = "nb"
 ENGLISH = "en"
@@ -75,6 +77,8 @@ class WordLists:
     nynorsk_suffixes: tuple[str, ...] = ()
     bokmal_suffixes: tuple[str, ...] = ()
     neutral: frozenset[str] = frozenset()
+    bokmal_pairs: tuple[tuple[str, str], ...] = ()
+    nynorsk_pairs: tuple[tuple[str, str], ...] = ()
 
     def signal(self, token: str) -> bool:
         """Whether ``token`` is a Nynorsk or Bokmål signal word."""
@@ -106,6 +110,8 @@ def word_lists(path: Path = WORDS_FILE) -> WordLists:
         nynorsk_suffixes=tuple(str(data.get("nynorsk_suffixes") or "").split()),
         bokmal_suffixes=tuple(str(data.get("bokmal_suffixes") or "").split()),
         neutral=frozenset(str(data.get("neutral") or "").split()),
+        bokmal_pairs=ending_pairs(data.get("bokmal_pairs"), path),
+        nynorsk_pairs=ending_pairs(data.get("nynorsk_pairs"), path),
     )
 
 
@@ -211,16 +217,17 @@ def score_by_words(text: str) -> tuple[str | None, float]:
     exact = _EXACT_WORD.findall(unicodedata.normalize("NFC", text.lower()))
     nn = sum(weight(t, 1.0) for t in tokens if t in lists.nynorsk)
     nn += sum(1.0 for t in exact if t in lists.nynorsk_exact)
-    nn += STEM_WEIGHT * sum(_compound(t, lists.nynorsk_stems) for t in tokens)
+    plain = [t for t in tokens if not lists.signal(t)]  # a listed word has its own weight
+    nn += STEM_WEIGHT * sum(_compound(t, lists.nynorsk_stems) for t in plain)
     nb = sum(weight(t, 1.0) for t in tokens if t in lists.bokmal)
     nb += sum(1.0 for t in exact if t in lists.bokmal_exact)
-    nb += STEM_WEIGHT * sum(_compound(t, lists.bokmal_stems) for t in tokens)
+    nb += STEM_WEIGHT * sum(_compound(t, lists.bokmal_stems) for t in plain)
     for token in tokens:
         stem = _compound(token, lists.nynorsk_stems) or _compound(token, lists.bokmal_stems)
         if stem or lists.signal(token):
             continue
-        ending_nn = _ending(token, lists.nynorsk_suffixes)
-        ending_nb = _ending(token, lists.bokmal_suffixes)
+        ending_nn = _ending(token, lists.nynorsk_suffixes) or _paired(token, NYNORSK)
+        ending_nb = _ending(token, lists.bokmal_suffixes) or _paired(token, BOKMAL)
         if ending_nn or ending_nb:  # a word of its own, not a typo ("trengjer")
             nn += STEM_WEIGHT * ending_nn
             nb += STEM_WEIGHT * ending_nb
@@ -254,6 +261,19 @@ def known_words() -> frozenset[str]:
     for group in groups:
         found.update(group)
     return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _paired(token: str, standard: str) -> bool:
+    """Whether ``token`` is a form of ``standard`` by an ending pair of the word lists
+    (see :func:`bot.language_forms.paired`)."""
+    lists = word_lists()
+    forms = catalogue_forms(ROOT, words)
+    if token in lists.neutral:
+        return False
+    if standard == BOKMAL:
+        return paired(token, lists.bokmal_pairs, lists.nynorsk | forms.nynorsk, forms.nynorsk_all)
+    return paired(token, lists.nynorsk_pairs, lists.bokmal | forms.bokmal, forms.bokmal_all)
 
 
 @lru_cache(maxsize=4096)
