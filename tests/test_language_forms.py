@@ -1,0 +1,97 @@
+"""Forms one written standard alone uses, found by ending pairs (bot/language_forms.py),
+and forms the other standard also allows, which must not outweigh a clear signal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.language import ROOT, detect, score_by_words, words
+from bot.language_forms import catalogue_forms, ending_pairs, paired
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Bokmål endings whose Nynorsk pair ("lagrar", "ventar", "meldinga") only Nynorsk uses
+        ("samtalen ble lagret", "nb"),
+        ("jeg venter fortsatt", "nb"),
+        ("meldingen kom ikke fram", "nb"),
+        ("venter på svar", "nb"),
+        # Nynorsk endings whose Bokmål pair ("venter", "dagene") only Bokmål uses
+        ("ventar på svar", "nn"),
+        ("dagane før jul", "nn"),
+        # søppel / boss in compounds, typos of them, and Bokmål "-ingen"
+        ("søppeltømming når?", "nb"),
+        ("søpeltømming", "nb"),
+        ("soppelhenting", "nb"),
+        ("bosshenting", "nn"),
+        ("tømmingen av dunken", "nb"),
+    ],
+)
+def test_a_form_one_standard_alone_uses_decides(text: str, language: str) -> None:
+    assert detect(text)[0] == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kontoret",  # a neuter noun in "-et", both standards (Nynorsk "kontora" is a plural)
+        "brevet",
+        "passet",  # Bokmål "passet" and Nynorsk "passar" differ, but "passet" (the passport) is both
+        "ingen",  # "-ingen" needs three letters before it
+        "stengetid knarvik",  # "stenge" is the Bokmål infinitive too, no Nynorsk signal
+        "hjelper",
+    ],
+)
+def test_a_form_both_standards_use_gives_no_signal(text: str) -> None:
+    assert score_by_words(text)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "clear"),
+    [
+        # Nynorsk forms Bokmål also allows weigh less than a word only Bokmål uses
+        ("min far datt og slo hodet", "nb", False),
+        ("jeg er sjuk i dag", "nb", False),
+        ("jeg snakka med dere i går", "nb", True),
+        ("vil dere stenge i jula", "nb", False),
+        # ... and a listed word is not counted twice as a compound of its own stem
+        ("soppelbilen", "nb", False),
+        ("kjem bossbilen", "nn", True),
+    ],
+)
+def test_forms_both_standards_allow_are_weak(text: str, language: str, clear: bool) -> None:
+    assert detect(text) == (language, clear)
+
+
+def test_catalogue_forms_are_the_words_one_standard_alone_uses_in_the_texts() -> None:
+    forms = catalogue_forms(ROOT, words)
+    assert {"lagra", "meldinga"} <= forms.nynorsk
+    assert {"lagret", "meldingen"} <= forms.bokmal
+    assert not forms.nynorsk & forms.bokmal
+    assert forms.nynorsk <= forms.nynorsk_all and forms.bokmal <= forms.bokmal_all
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("venter", True), ("ventar", False), ("ven", False), ("klar", False), ("kler", False)],
+)
+def test_paired_needs_the_other_standards_form(token: str, expected: bool) -> None:
+    other_only = frozenset({"ventar", "klar"})
+    assert paired(token, (("er", "ar"),), other_only, frozenset()) is expected
+
+
+def test_paired_never_reads_a_word_of_the_other_standards_texts() -> None:
+    assert not paired("venter", (("er", "ar"),), frozenset({"ventar"}), frozenset({"venter"}))
+
+
+@pytest.mark.parametrize("value", ["et:ar er", "er:", ":ar"])
+def test_a_malformed_ending_pair_says_how_to_fix_it(value: str) -> None:
+    with pytest.raises(ValueError, match="ending:ending"):
+        ending_pairs(value, Path("words.yml"))
+
+
+def test_ending_pairs_are_read_in_order() -> None:
+    assert ending_pairs("et:ar er:ar", Path("words.yml")) == (("et", "ar"), ("er", "ar"))
