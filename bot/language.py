@@ -56,6 +56,9 @@ ENGLISH_TYPO_MIN = 5
 # Two words typed together count only when both have this many letters ("passord-et" is
 # one word, "hva-kan" two).
 SPLIT_MIN = 3
+# One letter replaced counts as a typo only in words this long ("apningdtid", "hvorfan"):
+# in shorter ones it more often makes another real word ("kva" is not "hva").
+SUBSTITUTION_MIN = 6
 # Typed without æ, ø, å on a foreign keyboard: "paa", "naar", "soeppel", "haer".
 _ASCII_VARIANTS = (("aa", "a"), ("oe", "o"))
 
@@ -303,8 +306,11 @@ def _misspelt(token: str) -> tuple[float, float]:
             nn_head, nb_head = _weights(head, lists, TYPO_WEIGHT)
             nn_tail, nb_tail = _weights(tail, lists, TYPO_WEIGHT)
             return nn_head + nn_tail, nb_head + nb_tail
-    nn = max((weight(w, 1.0) for w in _near(token, lists.nynorsk)), default=0.0)
-    nb = max((weight(w, 1.0) for w in _near(token, lists.bokmal)), default=0.0)
+    for substitute in (False, True):  # a replaced letter only when nothing closer fits
+        nn = max((weight(w, 1.0) for w in _near(token, lists.nynorsk, substitute)), default=0.0)
+        nb = max((weight(w, 1.0) for w in _near(token, lists.bokmal, substitute)), default=0.0)
+        if nn or nb:
+            break
     return TYPO_WEIGHT * nn, TYPO_WEIGHT * nb
 
 
@@ -337,13 +343,14 @@ def _weights(token: str, lists: WordLists, factor: float) -> tuple[float, float]
     )
 
 
-def _near(token: str, candidates: frozenset[str]) -> list[str]:
+def _near(token: str, candidates: frozenset[str], substitute: bool = False) -> list[str]:
     """The words of ``candidates`` that ``token`` is a typo of.
 
     A typo is one letter left out or added in a word of four letters or more ("hvordn",
     "hvorr"; "nok" is not "noko") or two neighbouring letters swapped ("ikek", "jge");
-    one letter replaced is not counted, since that more often makes another real word
-    ("tomter" is not "tømmer", "kva" is not "hva").
+    with ``substitute``, also one letter replaced in a word of ``SUBSTITUTION_MIN`` letters or
+    more ("hvorfan"); never in a shorter one, where that more often makes another real word
+    ("kva" is not "hva").
     """
     found = []
     for word in candidates:
@@ -352,8 +359,8 @@ def _near(token: str, candidates: frozenset[str]) -> list[str]:
         if abs(len(word) - len(token)) == 1 and min(len(word), len(token)) >= 4:
             if Indel.distance(token, word) == 1:
                 found.append(word)
-        elif len(word) == len(token) and sorted(word) == sorted(token):
-            if OSA.distance(token, word) == 1:
+        elif len(word) == len(token) and OSA.distance(token, word) == 1:
+            if sorted(word) == sorted(token) or (substitute and len(word) >= SUBSTITUTION_MIN):
                 found.append(word)
     return found
 

@@ -95,3 +95,36 @@ def test_a_malformed_ending_pair_says_how_to_fix_it(value: str) -> None:
 
 def test_ending_pairs_are_read_in_order() -> None:
     assert ending_pairs("et:ar er:ar", Path("words.yml")) == (("et", "ar"), ("er", "ar"))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # one letter replaced in a long word only one standard uses
+        ("hvorfan søker jeg", "nb"),
+        ("åpningdtid i knarvik", "nb"),
+        ("innbyggerdervice", "nb"),
+        ("korleos søkjer ein", "nn"),
+        ("opningdtid i knarvik", "nn"),
+        ("eigedomsdkatt", "nn"),
+    ],
+)
+def test_a_replaced_letter_in_a_long_signal_word_is_a_typo(text: str, language: str) -> None:
+    assert detect(text)[0] == language
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "hvs",  # short words: a replaced letter is not counted ("kva" is not "hva")
+        "kvs",
+    ],
+)
+def test_a_replaced_letter_in_a_short_word_is_no_signal(token: str) -> None:
+    assert score_by_words(token)[0] is None
+
+
+def test_a_closer_typo_wins_over_a_replaced_letter() -> None:
+    # "hjelpn" is "hjelpen" less a letter (Bokmål); that "hjelpa" has one letter
+    # replaced (Nynorsk) must not cancel it
+    assert detect("takk for hjelpn")[0] == "nb"
