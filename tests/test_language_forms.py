@@ -128,3 +128,24 @@ def test_a_closer_typo_wins_over_a_replaced_letter() -> None:
     # "hjelpn" is "hjelpen" less a letter (Bokmål); that "hjelpa" has one letter
     # replaced (Nynorsk) must not cancel it
     assert detect("takk for hjelpn")[0] == "nb"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # the last part of a compound only one standard uses
+        ("helsetjeneste", "nb"),
+        ("omsorgsbolig", "nb"),
+        ("gangveien er glatt", "nb"),
+        ("helseteneste", "nn"),
+        ("omsorgsbustad", "nn"),
+        # words only one standard uses, added this round
+        ("åpent i sommer", "nb"),
+        ("synes dere", "nb"),
+        ("henvendelsen min", "nb"),
+        ("open i sommar", "nn"),
+        ("førespurnaden min", "nn"),
+    ],
+)
+def test_compound_endings_and_new_words_decide(text: str, language: str) -> None:
+    assert detect(text)[0] == language
