@@ -80,8 +80,8 @@ class WordLists:
     nynorsk_suffixes: tuple[str, ...] = ()
     bokmal_suffixes: tuple[str, ...] = ()
     neutral: frozenset[str] = frozenset()
-    bokmal_pairs: tuple[tuple[str, str], ...] = ()
-    nynorsk_pairs: tuple[tuple[str, str], ...] = ()
+    bokmal_pairs: tuple[tuple[str, str, str], ...] = ()
+    nynorsk_pairs: tuple[tuple[str, str, str], ...] = ()
 
     def signal(self, token: str) -> bool:
         """Whether ``token`` is a Nynorsk or Bokmål signal word."""
@@ -275,8 +275,10 @@ def _paired(token: str, standard: str) -> bool:
     if token in lists.neutral:
         return False
     if standard == BOKMAL:
-        return paired(token, lists.bokmal_pairs, lists.nynorsk | forms.nynorsk, forms.nynorsk_all)
-    return paired(token, lists.nynorsk_pairs, lists.bokmal | forms.bokmal, forms.bokmal_all)
+        nynorsk = lists.nynorsk | forms.nynorsk
+        return paired(token, lists.bokmal_pairs, nynorsk, forms.nynorsk_all, known_words())
+    bokmal = lists.bokmal | forms.bokmal
+    return paired(token, lists.nynorsk_pairs, bokmal, forms.bokmal_all, known_words())
 
 
 @lru_cache(maxsize=4096)

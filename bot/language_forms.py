@@ -32,18 +32,28 @@ class CatalogueForms:
     bokmal_all: frozenset[str]
 
 
-def ending_pairs(value: object, path: Path) -> tuple[tuple[str, str], ...]:
-    """Ending pairs written ``"et:ar er:ar"`` in the word lists.
+Pair = tuple[str, str, str]
+
+
+def ending_pairs(value: object, path: Path) -> tuple[Pair, ...]:
+    """Ending pairs written ``"et:ar en:a:e"`` in the word lists.
+
+    A third part names an ending that cancels the pair: ``en:a:e`` does not read "ringen"
+    as Bokmål beside Nynorsk "ringa", because "ringe" is a known word (a verb, whose
+    Nynorsk infinitive ends in "-a"), while "meldingen" beside "meldinga" counts.
 
     Raises:
-        ValueError: a pair is not ``ending:ending``; fix ``data/language/words.yml``.
+        ValueError: a pair is not ``ending:ending[:ending]``; fix ``data/language/words.yml``.
     """
     pairs = []
     for item in str(value or "").split():
-        own, _, other = item.partition(":")
-        if not own or not other:
-            raise ValueError(f"{path}: ending pair {item!r} is not 'ending:ending'; fix it.")
-        pairs.append((own, other))
+        parts = item.split(":")
+        if len(parts) not in (2, 3) or not all(parts):
+            raise ValueError(
+                f"{path}: ending pair {item!r} is not 'ending:ending' or 'ending:ending:ending'; "
+                "fix it."
+            )
+        pairs.append((parts[0], parts[1], parts[2] if len(parts) == 3 else ""))
     return tuple(pairs)
 
 
@@ -83,22 +93,27 @@ def catalogue_forms(root: Path, tokenize: Callable[[str], list[str]]) -> Catalog
 
 def paired(
     token: str,
-    pairs: tuple[tuple[str, str], ...],
+    pairs: tuple[Pair, ...],
     other_only: frozenset[str],
     other_texts: frozenset[str],
+    known: frozenset[str] = frozenset(),
 ) -> bool:
     """Whether ``token`` ends in an ending of ``pairs`` whose paired form is the other's.
 
     Args:
         token: A folded word.
-        pairs: (own ending, the other standard's ending), e.g. ("er", "ar").
+        pairs: (own ending, the other standard's ending, an ending that cancels or ""),
+            e.g. ("er", "ar", "").
         other_only: Words only the other standard uses.
         other_texts: Every word of the other standard's own texts: never this standard's.
+        known: Known words, for the cancelling ending.
     """
     if token in other_texts or token in other_only:
         return False
-    for own, other in pairs:
+    for own, other, unless in pairs:
         stem = token[: -len(own)]
-        if token.endswith(own) and len(stem) >= MIN_STEM and stem + other in other_only:
+        if not token.endswith(own) or len(stem) < MIN_STEM or stem + other not in other_only:
+            continue
+        if not unless or stem + unless not in known:
             return True
     return False

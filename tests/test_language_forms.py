@@ -43,6 +43,7 @@ def test_a_form_one_standard_alone_uses_decides(text: str, language: str) -> Non
         "ingen",  # "-ingen" needs three letters before it
         "stengetid knarvik",  # "stenge" is the Bokmål infinitive too, no Nynorsk signal
         "hjelper",
+        "praten",
     ],
 )
 def test_a_form_both_standards_use_gives_no_signal(text: str) -> None:
@@ -80,21 +81,33 @@ def test_catalogue_forms_are_the_words_one_standard_alone_uses_in_the_texts() ->
 )
 def test_paired_needs_the_other_standards_form(token: str, expected: bool) -> None:
     other_only = frozenset({"ventar", "klar"})
-    assert paired(token, (("er", "ar"),), other_only, frozenset()) is expected
+    assert paired(token, (("er", "ar", ""),), other_only, frozenset()) is expected
 
 
 def test_paired_never_reads_a_word_of_the_other_standards_texts() -> None:
-    assert not paired("venter", (("er", "ar"),), frozenset({"ventar"}), frozenset({"venter"}))
+    assert not paired("venter", (("er", "ar", ""),), frozenset({"ventar"}), frozenset({"venter"}))
 
 
-@pytest.mark.parametrize("value", ["et:ar er", "er:", ":ar"])
+@pytest.mark.parametrize("value", ["et:ar er", "er:", ":ar", "en:a:e:x", "en:a:"])
 def test_a_malformed_ending_pair_says_how_to_fix_it(value: str) -> None:
     with pytest.raises(ValueError, match="ending:ending"):
         ending_pairs(value, Path("words.yml"))
 
 
 def test_ending_pairs_are_read_in_order() -> None:
-    assert ending_pairs("et:ar er:ar", Path("words.yml")) == (("et", "ar"), ("er", "ar"))
+    pairs = ending_pairs("et:ar en:a:e", Path("words.yml"))
+    assert pairs == (("et", "ar", ""), ("en", "a", "e"))
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("meldingen", True), ("ringen", False)],  # "ringe" is a known word, "meldinge" is not
+)
+def test_a_cancelling_ending_stops_the_pair(token: str, expected: bool) -> None:
+    pairs = (("en", "a", "e"),)
+    other_only = frozenset({"meldinga", "ringa"})
+    known = frozenset({"ringe"})
+    assert paired(token, pairs, other_only, frozenset(), known) is expected
 
 
 @pytest.mark.parametrize(
