@@ -18,6 +18,8 @@ import yaml
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from rapidfuzz.distance import OSA, Indel
 
+from bot.language_forms import catalogue_forms, ending_pairs, paired
+
 NYNORSK = "nn"
 BOKMAL = "nb"
 ENGLISH = "en"
@@ -54,6 +56,9 @@ ENGLISH_TYPO_MIN = 5
 # Two words typed together count only when both have this many letters ("passord-et" is
 # one word, "hva-kan" two).
 SPLIT_MIN = 3
+# One letter replaced counts as a typo only in words this long ("apningdtid", "hvorfan"):
+# in shorter ones it more often makes another real word ("kva" is not "hva").
+SUBSTITUTION_MIN = 6
 # Typed without æ, ø, å on a foreign keyboard: "paa", "naar", "soeppel", "haer".
 _ASCII_VARIANTS = (("aa", "a"), ("oe", "o"))
 
@@ -75,6 +80,8 @@ class WordLists:
     nynorsk_suffixes: tuple[str, ...] = ()
     bokmal_suffixes: tuple[str, ...] = ()
     neutral: frozenset[str] = frozenset()
+    bokmal_pairs: tuple[tuple[str, str, str], ...] = ()
+    nynorsk_pairs: tuple[tuple[str, str, str], ...] = ()
 
     def signal(self, token: str) -> bool:
         """Whether ``token`` is a Nynorsk or Bokmål signal word."""
@@ -106,6 +113,8 @@ def word_lists(path: Path = WORDS_FILE) -> WordLists:
         nynorsk_suffixes=tuple(str(data.get("nynorsk_suffixes") or "").split()),
         bokmal_suffixes=tuple(str(data.get("bokmal_suffixes") or "").split()),
         neutral=frozenset(str(data.get("neutral") or "").split()),
+        bokmal_pairs=ending_pairs(data.get("bokmal_pairs"), path),
+        nynorsk_pairs=ending_pairs(data.get("nynorsk_pairs"), path),
     )
 
 
@@ -211,16 +220,17 @@ def score_by_words(text: str) -> tuple[str | None, float]:
     exact = _EXACT_WORD.findall(unicodedata.normalize("NFC", text.lower()))
     nn = sum(weight(t, 1.0) for t in tokens if t in lists.nynorsk)
     nn += sum(1.0 for t in exact if t in lists.nynorsk_exact)
-    nn += STEM_WEIGHT * sum(_compound(t, lists.nynorsk_stems) for t in tokens)
+    plain = [t for t in tokens if not lists.signal(t)]  # a listed word has its own weight
+    nn += STEM_WEIGHT * sum(_compound(t, lists.nynorsk_stems) for t in plain)
     nb = sum(weight(t, 1.0) for t in tokens if t in lists.bokmal)
     nb += sum(1.0 for t in exact if t in lists.bokmal_exact)
-    nb += STEM_WEIGHT * sum(_compound(t, lists.bokmal_stems) for t in tokens)
+    nb += STEM_WEIGHT * sum(_compound(t, lists.bokmal_stems) for t in plain)
     for token in tokens:
         stem = _compound(token, lists.nynorsk_stems) or _compound(token, lists.bokmal_stems)
         if stem or lists.signal(token):
             continue
-        ending_nn = _ending(token, lists.nynorsk_suffixes)
-        ending_nb = _ending(token, lists.bokmal_suffixes)
+        ending_nn = _ending(token, lists.nynorsk_suffixes) or _paired(token, NYNORSK)
+        ending_nb = _ending(token, lists.bokmal_suffixes) or _paired(token, BOKMAL)
         if ending_nn or ending_nb:  # a word of its own, not a typo ("trengjer")
             nn += STEM_WEIGHT * ending_nn
             nb += STEM_WEIGHT * ending_nb
@@ -257,6 +267,21 @@ def known_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
+def _paired(token: str, standard: str) -> bool:
+    """Whether ``token`` is a form of ``standard`` by an ending pair of the word lists
+    (see :func:`bot.language_forms.paired`)."""
+    lists = word_lists()
+    forms = catalogue_forms(ROOT, words)
+    if token in lists.neutral:
+        return False
+    if standard == BOKMAL:
+        nynorsk = lists.nynorsk | forms.nynorsk
+        return paired(token, lists.bokmal_pairs, nynorsk, forms.nynorsk_all, known_words())
+    bokmal = lists.bokmal | forms.bokmal
+    return paired(token, lists.nynorsk_pairs, bokmal, forms.bokmal_all, known_words())
+
+
+@lru_cache(maxsize=4096)
 def _misspelt(token: str) -> tuple[float, float]:
     """The Nynorsk and Bokmål signal of a word that is not spelt as any known word.
 
@@ -283,8 +308,11 @@ def _misspelt(token: str) -> tuple[float, float]:
             nn_head, nb_head = _weights(head, lists, TYPO_WEIGHT)
             nn_tail, nb_tail = _weights(tail, lists, TYPO_WEIGHT)
             return nn_head + nn_tail, nb_head + nb_tail
-    nn = max((weight(w, 1.0) for w in _near(token, lists.nynorsk)), default=0.0)
-    nb = max((weight(w, 1.0) for w in _near(token, lists.bokmal)), default=0.0)
+    for substitute in (False, True):  # a replaced letter only when nothing closer fits
+        nn = max((weight(w, 1.0) for w in _near(token, lists.nynorsk, substitute)), default=0.0)
+        nb = max((weight(w, 1.0) for w in _near(token, lists.bokmal, substitute)), default=0.0)
+        if nn or nb:
+            break
     return TYPO_WEIGHT * nn, TYPO_WEIGHT * nb
 
 
@@ -317,13 +345,14 @@ def _weights(token: str, lists: WordLists, factor: float) -> tuple[float, float]
     )
 
 
-def _near(token: str, candidates: frozenset[str]) -> list[str]:
+def _near(token: str, candidates: frozenset[str], substitute: bool = False) -> list[str]:
     """The words of ``candidates`` that ``token`` is a typo of.
 
     A typo is one letter left out or added in a word of four letters or more ("hvordn",
     "hvorr"; "nok" is not "noko") or two neighbouring letters swapped ("ikek", "jge");
-    one letter replaced is not counted, since that more often makes another real word
-    ("tomter" is not "tømmer", "kva" is not "hva").
+    with ``substitute``, also one letter replaced in a word of ``SUBSTITUTION_MIN`` letters or
+    more ("hvorfan"); never in a shorter one, where that more often makes another real word
+    ("kva" is not "hva").
     """
     found = []
     for word in candidates:
@@ -332,8 +361,8 @@ def _near(token: str, candidates: frozenset[str]) -> list[str]:
         if abs(len(word) - len(token)) == 1 and min(len(word), len(token)) >= 4:
             if Indel.distance(token, word) == 1:
                 found.append(word)
-        elif len(word) == len(token) and sorted(word) == sorted(token):
-            if OSA.distance(token, word) == 1:
+        elif len(word) == len(token) and OSA.distance(token, word) == 1:
+            if sorted(word) == sorted(token) or (substitute and len(word) >= SUBSTITUTION_MIN):
                 found.append(word)
     return found
 
