@@ -62,7 +62,7 @@
   let ready = null; // the widget's open/close/reset once it is built
 
   window.AlverChat = Object.freeze({
-    version: '1.2.0',
+    version: '1.2.1',
     /** Open the chat panel and focus the input. */
     open: () => { if (ready) ready.open(); },
     /** Close the chat panel. */
@@ -880,8 +880,9 @@
         const body = payload ? { text, payload } : { text };
         const data = await api('POST', convPath('/messages'), body);
         pendingNode.remove();
+        statusSeq++; // a poll sent before this answer may bring an older status
         applyUpdate(data, true);
-        statusApplied();
+        restartStalePoll();
         return true;
       } catch (err) {
         pendingNode.remove();
@@ -970,9 +971,9 @@
     async function cancelWaiting() {
       try {
         const data = await api('POST', convPath('/cancel-waiting'), {});
+        statusSeq++;
         S.state = (data && data.state) || 'bot';
         S.queue = null;
-        statusApplied();
         updateStatus();
         save();
         announceText(t('cancelled'));
@@ -1287,11 +1288,10 @@
     }
 
     /**
-     * The status just came from another answer (a sent message, cancel): if the long-poll in
-     * flight compares against an older status, ask again, so the server compares against this one.
+     * The status just came from the answer to a message: if the long-poll in flight compares
+     * against another status, ask again, so that the server compares against the one shown.
      */
-    function statusApplied() {
-      statusSeq++;
+    function restartStalePoll() {
       if (pollAbort && pollSeen !== S.viewTag) pollAbort.abort();
     }
 
@@ -1315,9 +1315,9 @@
         const timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, (wait + 15) * 1000);
         const seq = statusSeq;
         pollSeen = S.viewTag;
-        const seen = pollSeen ? '&seen=' + encodeURIComponent(pollSeen) : '';
+        const seenTag = pollSeen ? '&seen=' + encodeURIComponent(pollSeen) : '';
         try {
-          const data = await api('GET', convPath('/events?after=' + S.lastId + '&wait=' + wait + seen), undefined, { signal: ctrl.signal });
+          const data = await api('GET', convPath('/events?after=' + S.lastId + '&wait=' + wait + seenTag), undefined, { signal: ctrl.signal });
           if (conv !== S.conversationId) continue;
           if (failures) showError('');
           failures = 0;
