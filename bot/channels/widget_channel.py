@@ -137,7 +137,9 @@ async def post_message(
             "messages": visible,
             "state": view["state"],
             "queue": view["queue"],
+            "staff": view["staff"],
             "offline_offer": view["offline_offer"],
+            "view_tag": views.citizen_view_tag(view),
         }
     )
 
@@ -151,7 +153,7 @@ async def events(request: Request, citizen: Citizen) -> HTTPResponse:
     after = query_int(request, "after", 0, 0, _MAX_ID)
     wait_max = state.settings.long_poll_seconds
     wait = query_int(request, "wait", wait_max, 0, wait_max)
-    baseline: list[tuple[Any, ...]] = []
+    seen = views.seen_view_tag(request.args.get("seen"))
 
     async def snapshot() -> tuple[list[Message], dict[str, Any]]:
         found = await state.run(views.citizen_events, state, conversation_id, after)
@@ -159,13 +161,12 @@ async def events(request: Request, citizen: Citizen) -> HTTPResponse:
             raise ApiError(404, "not_found", "This conversation was deleted.")
         return found
 
-    def ready(found: tuple[list[Message], dict[str, Any]]) -> bool:
-        key = views.citizen_view_key(found[1])
-        baseline.append(key)
-        return bool(found[0]) or key != baseline[0]
-
+    ready = views.citizen_poll_ready(seen)
     messages, view = await long_poll(state.notifier, wait, snapshot, ready)
-    return response.json({"messages": [views.message_json(m) for m in messages], **view})
+    tag = views.citizen_view_tag(view)
+    return response.json(
+        {"messages": [views.message_json(m) for m in messages], **view, "view_tag": tag}
+    )
 
 
 @citizen_route

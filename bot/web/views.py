@@ -7,7 +7,10 @@ worker thread with :meth:`bot.web.state.WebState.run`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,6 +19,7 @@ from bot.handoff.states import HandoffState
 from bot.kb.hours import OSLO
 from bot.messages import render
 
+from .http import ApiError
 from .queue_estimate import expected_wait_seconds
 from .state import WebState
 
@@ -23,12 +27,15 @@ __all__ = [
     "booking_offer",
     "citizen_events",
     "citizen_view",
+    "citizen_poll_ready",
     "citizen_view_key",
+    "citizen_view_tag",
     "extract_links",
     "iso",
     "message_json",
     "queue_json",
     "rating_request",
+    "seen_view_tag",
     "shown_to_citizen",
     "transcript_text",
     "visible_to_citizen",
@@ -223,6 +230,56 @@ def citizen_view_key(view: dict[str, Any]) -> tuple[Any, ...]:
         staff.get("typing"),
         view.get("offline_offer"),
     )
+
+
+def citizen_view_tag(view: dict[str, Any]) -> str:
+    """A short tag of :func:`citizen_view_key`: equal tags, the same status for the widget.
+
+    The widget sends the tag it last applied back with its long-poll (``seen``), so the
+    poll answers at once when the widget's status is not the server's, e.g. after an older
+    poll answer reached it later than the newer answer to its own message.
+    """
+    key = json.dumps(citizen_view_key(view), separators=(",", ":"))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+_TAG_RE = re.compile(r"[0-9a-f]{1,64}")
+
+
+def seen_view_tag(raw: str | None) -> str | None:
+    """The ``seen`` query parameter of a citizen long-poll (None if not given).
+
+    Raises:
+        ApiError: 400 ``invalid_field`` if it is not a tag from :func:`citizen_view_tag`.
+    """
+    if raw is None or raw == "":
+        return None
+    if not _TAG_RE.fullmatch(raw):
+        raise ApiError(
+            400,
+            "invalid_field",
+            "The query parameter 'seen' must be the 'view_tag' of an earlier answer.",
+            field="seen",
+        )
+    return raw
+
+
+def citizen_poll_ready(
+    seen: str | None,
+) -> Callable[[tuple[list[Message], dict[str, Any]]], bool]:
+    """When a citizen's long-poll answers: new messages, or a status other than ``seen``.
+
+    Without ``seen`` (older widgets), the status the poll first read is the baseline.
+    """
+    baseline: list[str] = [seen] if seen else []
+
+    def ready(found: tuple[list[Message], dict[str, Any]]) -> bool:
+        tag = citizen_view_tag(found[1])
+        if not baseline:
+            baseline.append(tag)
+        return bool(found[0]) or tag != baseline[0]
+
+    return ready
 
 
 def citizen_events(

@@ -12,7 +12,7 @@ import urllib.request
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import APIResponse, BrowserContext, Route, expect
 
 from tests.browser.conftest import (
     Bot,
@@ -280,3 +280,91 @@ def test_console_labels_come_from_the_server(bot: Bot, staff_context: BrowserCon
     expect(staff.locator("#login-title")).to_have_text(served["loginTitle"])
     expect(staff.locator('label[for="login-user"]')).to_have_text(served["username"])
     expect(staff).to_have_title(served["pageTitle"])
+
+
+# ---------------------------------------------- a loaded server: answers that cross
+
+
+# In the page: long-poll answers can be held back once in, as on a loaded server where the
+# widget handles an older poll answer after the answer to the citizen's message. A poll that
+# the widget stops meanwhile is still answered (the answer was in before it stopped).
+HOLD_POLL_ANSWERS = """
+(() => {
+  const realFetch = window.fetch.bind(window);
+  let release = null;
+  const released = new Promise((resolve) => { release = resolve; });
+  Object.assign(window, { holdPolls: false, heldPolls: 0, lastPollUrl: '' });
+  window.releasePolls = () => release();
+  window.fetch = async (url, opts) => {
+    if (!String(url).includes('/events?')) return realFetch(url, opts);
+    window.lastPollUrl = String(url);
+    const res = await realFetch(url, Object.assign({}, opts, { signal: undefined }));
+    const body = await res.text();
+    if (window.holdPolls) { window.heldPolls++; await released; }
+    return new Response(body, { status: res.status, headers: res.headers });
+  };
+})();
+"""
+
+
+def test_an_older_poll_answer_arriving_late_does_not_hide_the_queue_status(
+    bot: Bot, context: BrowserContext, staff_context: BrowserContext
+) -> None:
+    """Replays the CI failure: the long-poll read the conversation when "Ja, takk" was stored
+    (state ``bot``), and the widget handled that answer after the answer to "Ja, takk" itself
+    (state ``waiting``). The widget must keep the newer status, not wait 25 s for a change."""
+    staff = staff_context.new_page()
+    sign_in(staff, bot)
+    citizen = context.new_page()
+    citizen.add_init_script(HOLD_POLL_ANSWERS)
+    open_chat(citizen, bot.page("/widget/demo.html"))
+    with citizen.expect_response("**/messages") as offered:
+        send(citizen, "eg vil snakke med eit menneske")
+    offer_id = offered.value.json()["messages"][-1]["id"]
+    citizen.wait_for_function(f"() => window.lastPollUrl.includes('after={offer_id}&')")
+    citizen.evaluate("() => { window.holdPolls = true; }")
+    with citizen.expect_response("**/messages"):
+        citizen.get_by_test_id("chat-quick-reply").first.click()
+    status = citizen.get_by_test_id("chat-queue-status")
+    expect(status).to_contain_text("nummer 1 i køen")
+    citizen.wait_for_function("() => window.heldPolls >= 1")  # the poll read "Ja, takk"
+    citizen.evaluate("() => { window.holdPolls = false; window.releasePolls(); }")
+    citizen.wait_for_timeout(1000)
+    expect(status).to_contain_text("nummer 1 i køen")
+    citizen.get_by_test_id("chat-cancel-waiting").click()
+    expect(status).to_have_text("")
+
+
+def test_an_offer_clicked_before_the_answer_to_the_question_arrives_is_not_lost(
+    bot: Bot, context: BrowserContext, staff_context: BrowserContext
+) -> None:
+    """The offer of a person can come by long-poll before the answer to the citizen's own
+    message; a click on "Ja, takk" then is sent once that answer is in, not dropped."""
+    staff = staff_context.new_page()
+    sign_in(staff, bot)
+    citizen = context.new_page()
+    open_chat(citizen, bot.page("/widget/demo.html"))
+    send(citizen, "opningstider på manger?")  # the long-poll runs from the first answer on
+    expect(last_message(citizen, "bot")).to_contain_text("måndag, tysdag og torsdag")
+
+    held: list[tuple[Route, APIResponse]] = []
+
+    def hold_first_answer(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:  # sent to the server now; its answer reaches the page when fulfilled below
+            held.append((route, route.fetch()))
+
+    citizen.route("**/messages", hold_first_answer)
+    send(citizen, "eg vil snakke med eit menneske")
+    offer = citizen.get_by_test_id("chat-quick-reply").first
+    expect(offer).to_be_visible()  # by long-poll: the answer to the message is held back
+    assert len(held) == 1
+    offer.click()
+    route, response = held[0]
+    route.fulfill(response=response)
+    status = citizen.get_by_test_id("chat-queue-status")
+    expect(status).to_contain_text("nummer 1 i køen")
+    expect(last_message(citizen, "citizen")).to_contain_text("Ja, takk")
+    citizen.get_by_test_id("chat-cancel-waiting").click()
+    expect(status).to_have_text("")

@@ -62,7 +62,7 @@
   let ready = null; // the widget's open/close/reset once it is built
 
   window.AlverChat = Object.freeze({
-    version: '1.2.0',
+    version: '1.2.1',
     /** Open the chat panel and focus the input. */
     open: () => { if (ready) ready.open(); },
     /** Close the chat panel. */
@@ -219,6 +219,7 @@
         messages: [],           // server messages, sorted by id
         state: 'bot',           // bot | waiting | with_human | closed
         queue: null,            // {position, waiting_seconds} while waiting
+        viewTag: null,          // the server's tag of the status last applied (sent back as `seen`)
         staff: null,            // {first_name, typing} from /events
         feedback: {},           // message id → 1 | -1
         offlineOffer: false,    // show the offline form
@@ -251,6 +252,8 @@
     // Volatile UI state (not stored).
     let botTyping = false;
     let sending = false;
+    let sendDone = null;        // settles when the message being sent has its answer
+    let statusSeq = 0;          // counts status answers that did not come from the long-poll
     let lastTypingSent = 0;
     let unread = false;
     const seen = new Set(S.messages.map((m) => m.id));
@@ -796,6 +799,7 @@
     function applyUpdate(data, announce) {
       if (!data || typeof data !== 'object') return;
       addMessages(data.messages, announce);
+      if (typeof data.view_tag === 'string') S.viewTag = data.view_tag;
       if (typeof data.state === 'string') S.state = data.state;
       if ('queue' in data || S.state !== 'waiting') S.queue = S.state === 'waiting' ? data.queue || S.queue : null;
       if ('staff' in data) S.staff = data.staff || null;
@@ -808,6 +812,13 @@
       updateStatus();
       save();
       ensurePolling();
+    }
+
+    /** Only the new messages of an answer (its status is older than the one shown). */
+    function applyMessages(data) {
+      if (!data || typeof data !== 'object') return;
+      addMessages(data.messages, true);
+      save();
     }
 
     async function ensureConversation() {
@@ -853,6 +864,8 @@
       if (!text || sending) return false;
       if (text.length > MAX_LEN) { showError(t('tooLong', { n: text.length, max: MAX_LEN })); return false; }
       sending = true;
+      let settle;
+      sendDone = new Promise((resolve) => { settle = resolve; });
       showError('');
       removeAllQuickReplies();
       log.querySelectorAll('.alver-chat__msg--local').forEach((n) => n.remove());
@@ -867,7 +880,9 @@
         const body = payload ? { text, payload } : { text };
         const data = await api('POST', convPath('/messages'), body);
         pendingNode.remove();
+        statusSeq++; // a poll sent before this answer may bring an older status
         applyUpdate(data, true);
+        restartStalePoll();
         return true;
       } catch (err) {
         pendingNode.remove();
@@ -882,9 +897,16 @@
         return false;
       } finally {
         sending = false;
+        settle();
         setBotTyping(false);
         save();
       }
+    }
+
+    /** Send once the message being sent has its answer (a click must not be lost meanwhile). */
+    async function sendWhenFree(text, payload) {
+      while (sending && sendDone) await sendDone;
+      return send(text, payload);
     }
 
     async function onSubmit(e) {
@@ -906,7 +928,9 @@
     function onQuickReply(m, b) {
       m.used = true;
       input.focus(); // the buttons disappear; keep focus in a sensible place
-      send(String(b.title || b.payload || ''), b.payload || undefined);
+      removeAllQuickReplies(); // one click only, even while the previous message is on its way
+      // The offer may come by long-poll before the answer to the citizen's previous message.
+      sendWhenFree(String(b.title || b.payload || ''), b.payload || undefined);
     }
 
     async function sendFeedback(id, value, group) {
@@ -947,6 +971,7 @@
     async function cancelWaiting() {
       try {
         const data = await api('POST', convPath('/cancel-waiting'), {});
+        statusSeq++;
         S.state = (data && data.state) || 'bot';
         S.queue = null;
         updateStatus();
@@ -1248,6 +1273,7 @@
 
     let pollRunning = false;
     let pollAbort = null;
+    let pollSeen = null;        // the `seen` tag the long-poll in flight was sent with
 
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const personInvolved = () => S.state === 'waiting' || S.state === 'with_human';
@@ -1261,7 +1287,22 @@
       if (pollAbort) pollAbort.abort();
     }
 
-    /** Long-poll /events while the panel is open or a person is involved; back off on errors. */
+    /**
+     * The status just came from the answer to a message: if the long-poll in flight compares
+     * against another status, ask again, so that the server compares against the one shown.
+     */
+    function restartStalePoll() {
+      if (pollAbort && pollSeen !== S.viewTag) pollAbort.abort();
+    }
+
+    /**
+     * Long-poll /events while the panel is open or a person is involved; back off on errors.
+     *
+     * Two answers can cross: a poll read before the bot's turn ended may arrive after the answer
+     * to the citizen's message. Such a poll's messages are kept, but not its status; the next
+     * poll sends the tag of the status shown (`seen`), and the server answers at once if that is
+     * not the current one.
+     */
     async function pollLoop() {
       pollRunning = true;
       let wait = 0;       // first call returns at once (catch up after reload/navigation)
@@ -1272,13 +1313,17 @@
         pollAbort = ctrl;
         let timedOut = false;
         const timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, (wait + 15) * 1000);
+        const seq = statusSeq;
+        pollSeen = S.viewTag;
+        const seenTag = pollSeen ? '&seen=' + encodeURIComponent(pollSeen) : '';
         try {
-          const data = await api('GET', convPath('/events?after=' + S.lastId + '&wait=' + wait), undefined, { signal: ctrl.signal });
+          const data = await api('GET', convPath('/events?after=' + S.lastId + '&wait=' + wait + seenTag), undefined, { signal: ctrl.signal });
           if (conv !== S.conversationId) continue;
           if (failures) showError('');
           failures = 0;
           wait = POLL_WAIT_S;
-          applyUpdate(data, true);
+          if (seq === statusSeq) applyUpdate(data, true);
+          else applyMessages(data); // read before the status shown now: its status may be older
         } catch (err) {
           if (err.name === 'AbortError' && !timedOut) continue; // stopped on purpose
           if (isGone(err)) {
