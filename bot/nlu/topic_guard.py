@@ -50,8 +50,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.kb import KnowledgeBaseStore, default_store
 from bot.language import fold, words
-from bot.nlu.emergency_guard import has_emergency_meaning
-from bot.nlu.faq_match import FUNCTION_WORDS, function_words, match_faq
+from bot.nlu.emergency_guard import has_emergency_meaning, is_acute_emergency
+from bot.nlu.faq_match import FUNCTION_WORDS, function_words, lacking_topics, match_faq
 
 MUNICIPAL_TOPIC = "ask_municipal_topic"
 OUT_OF_SCOPE = "out_of_scope"
@@ -70,6 +70,9 @@ EMERGENCY = "ask_emergency"
 # The postal address too: "kan eg sende papira på e-post" is the FAQ's question exactly,
 # "kor sender eg brev" (a partial match) keeps the address.
 WORD_FOR_WORD_ONLY = frozenset({EMERGENCY, "affirm", "deny", "ask_post"})
+# The intents whose answer is a decline: an acute emergency there gets the emergency answer
+# instead (precision4, issue 7: "mor mi har fått hjarteinfarkt" was not understood).
+DECLINES = frozenset({"nlu_fallback", "out_of_scope", "ask_municipal_topic"})
 SERVICE_INTENT = "ask_service"
 LOCATION_INTENT = "ask_location"
 PHONE_INTENT = "ask_phone"
@@ -304,6 +307,11 @@ class TopicGuard(GraphComponent):
         text = message.get(TEXT) or ""
         if intent == EMERGENCY and not has_emergency_meaning(text):
             intent = self._away_from_emergency(message)
+        elif intent in DECLINES and is_acute_emergency(text):
+            match = match_faq(text, self._store.get())
+            if match is None or match.score < 100.0:
+                reroute(message, EMERGENCY, f"acute emergency: {EMERGENCY} over {intent}")
+                return
         entities = [str(e.get("entity")) for e in message.get(ENTITIES) or []]
         places = "location" in entities
         if intent not in FAQ_NEVER:
@@ -328,6 +336,10 @@ class TopicGuard(GraphComponent):
         if intent in DESK_INTENTS and not places and names_the_phone(text):
             # "er sentralbordet ope no": the phone's hours, not the desks'.
             reroute(message, PHONE_INTENT, f"phone named: {PHONE_INTENT} over {intent}")
+            return
+        if intent in DESK_INTENTS and lacking_topics(text):
+            # "når blir septiktanken tømd": a topic the knowledge base lacks (precision4).
+            reroute(message, MUNICIPAL_TOPIC, f"lacking topic: {MUNICIPAL_TOPIC} over {intent}")
             return
         if intent in DESK_INTENTS:
             other = self._vocab.other_topic(text)
