@@ -171,3 +171,24 @@ def test_service_matches_need_the_services_own_topic(
 def test_first_of_may_in_words_is_labour_day(text: str) -> None:
     (ref,) = find_dates(text, date(2026, 11, 27))
     assert (ref.start, ref.name) == (date(2027, 5, 1), "labour_day")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        # another place's hours or address is not the desk's, even with a desk's place named
+        ("når har tannlegen på frekhaug ope", "ask_opening_hours", "ask_municipal_topic"),
+        ("when does the pharmacy in knarvik close", "ask_opening_hours", "ask_municipal_topic"),
+        ("is the church in manger open on christmas eve", "ask_opening_hours",
+         "ask_municipal_topic"),
+        ("kvar ligg nav-kontoret", "ask_location", "ask_municipal_topic"),
+        # the desk itself, and the way to it, stay
+        ("når har kontoret på frekhaug ope", "ask_opening_hours", "ask_opening_hours"),
+        ("kan eg ta bussen til kontoret på manger", "ask_location", "ask_location"),
+        ("kvar er innbyggjarservice i knarvik", "ask_location", "ask_location"),
+    ],
+)  # fmt: skip
+def test_another_venue_never_gets_the_desks_hours(
+    kb: KnowledgeBase, text: str, intent: str, expected: str
+) -> None:
+    assert _guarded(kb, text, [(intent, 0.8)]) == expected

@@ -77,6 +77,7 @@ SERVICE_INTENT = "ask_service"
 LOCATION_INTENT = "ask_location"
 PHONE_INTENT = "ask_phone"
 PHONE_WORDS = Path(__file__).resolve().parent / "phone_words.yml"
+OTHER_VENUES = Path(__file__).resolve().parent / "other_venues.yml"
 NOT_UNDERSTOOD = "nlu_fallback"
 # Below this, the next intent in the ranking is no answer for a message moved away from the
 # emergency intent: it gets the honest not-understood answer (as the fallback threshold).
@@ -125,6 +126,25 @@ def phone_stems() -> tuple[str, ...]:
     """The starts of the words that name the phone (phone_words.yml)."""
     with PHONE_WORDS.open(encoding="utf-8") as handle:
         return tuple(str(yaml.safe_load(handle)["stems"]).split())
+
+
+@lru_cache(maxsize=1)
+def _other_venues() -> tuple[tuple[str, ...], frozenset[str]]:
+    try:
+        with OTHER_VENUES.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+        return tuple(str(data["stems"]).split()), frozenset(str(data["words"]).split())
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
+        raise RuntimeError(
+            f"{OTHER_VENUES} is missing or malformed ({error}); it needs 'stems' and "
+            "'words', see the comment at its top"
+        ) from error
+
+
+def other_venue(text: str) -> str | None:
+    """The word of ``text`` that names a place that is not the desk ("tannlegen")."""
+    stems, whole = _other_venues()
+    return next((w for w in words(text) if w in whole or w.startswith(stems)), None)
 
 
 def names_the_phone(text: str) -> bool:
@@ -336,6 +356,11 @@ class TopicGuard(GraphComponent):
         if intent in DESK_INTENTS and not places and names_the_phone(text):
             # "er sentralbordet ope no": the phone's hours, not the desks'.
             reroute(message, PHONE_INTENT, f"phone named: {PHONE_INTENT} over {intent}")
+            return
+        venue = other_venue(text) if intent in DESK_INTENTS else None
+        if venue is not None:
+            # "når har tannlegen på frekhaug ope": another place's hours (precision4).
+            reroute(message, MUNICIPAL_TOPIC, f"{venue}: {MUNICIPAL_TOPIC} over {intent}")
             return
         if intent in DESK_INTENTS and lacking_topics(text):
             # "når blir septiktanken tømd": a topic the knowledge base lacks (precision4).
