@@ -66,6 +66,8 @@ def test_errands_near_the_emergency_services_have_no_emergency_meaning(text: str
         "det brenn i pipa",  # a chimney fire: the errand word does not calm an acute one
         "politiet må kome, nokon truga meg med kniv",
         "ring 113",
+        "det er slåsskamp utanfor puben",
+        "ho har hjartestans",
     ],
 )
 def test_acute_emergencies_are_recognised(text: str) -> None:
@@ -75,7 +77,12 @@ def test_acute_emergencies_are_recognised(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["kva er nummeret til legevakta", "eg er sjuk og fastlegen er stengd", "treng lege"],
+    [
+        "kva er nummeret til legevakta",
+        "eg er sjuk og fastlegen er stengd",
+        "treng lege",
+        "eg skal ta blodprøve hjå legen",  # "blod" with a long ending is no acute word
+    ],
 )
 def test_emergency_meaning_that_is_not_acute(text: str) -> None:
     assert has_emergency_meaning(text)
