@@ -42,6 +42,8 @@ from bot.nlu.topic_guard import TopicGuard, TopicVocabulary
         "jobbar som sjukepleiar, har de ledige stillingar",
         "jobber dere med ambulansetjenesten",
         "kvar kjøper eg brennevin",
+        "vann brann kampen i går",
+        "kan du skrive eit dikt om ein skogbrann",
     ],
 )
 def test_errands_near_the_emergency_services_have_no_emergency_meaning(text: str) -> None:
@@ -111,7 +113,9 @@ def _guarded(kb: KnowledgeBase, text: str, ranking: list[tuple[str, float]]) -> 
         # an acute emergency the classifier did not recognise: the emergency answer
         ("mor mi har fått hjarteinfarkt", [("nlu_fallback", 0.5)], "ask_emergency"),
         ("skogbrann ved vegen til manger", [("ask_municipal_topic", 0.6)], "ask_emergency"),
-        ("someone is having a stroke", [("out_of_scope", 0.4)], "ask_emergency"),
+        ("someone is having a stroke", [("nlu_fallback", 0.4)], "ask_emergency"),
+        # ... but not from out_of_scope, where the classifier was sure of another topic
+        ("skriv ein song om ein brann", [("out_of_scope", 0.7)], "out_of_scope"),
         # an errand stays where it was, and the emergency intent loses it
         ("politiet har gitt meg bot", [("ask_emergency", 0.8), ("ask_municipal_topic", 0.1)],
          "nlu_fallback"),

@@ -41,7 +41,7 @@ class _Vocabulary:
     stems: tuple[str, ...]
     whole: frozenset[str]
     calm: tuple[str, ...]
-    rules: frozenset[str]
+    never: frozenset[str]
     acute: tuple[str, ...]
     acute_phrases: tuple[str, ...]
     name_cues: tuple[tuple[str, ...], ...]
@@ -55,7 +55,7 @@ def _vocabulary() -> _Vocabulary:
             stems=tuple(str(data["stems"]).split()),
             whole=frozenset(str(data["words"]).split()),
             calm=tuple(str(data.get("calm") or "").split()),
-            rules=frozenset(str(data.get("rules") or "").split()),
+            never=frozenset(str(data.get("never") or "").split()),
             acute=tuple(str(data.get("acute") or "").split()),
             acute_phrases=tuple(" ".join(words(p)) for p in data.get("acute_phrases") or []),
             name_cues=tuple(tuple(words(p)) for p in data.get("name_cues") or []),
@@ -63,7 +63,7 @@ def _vocabulary() -> _Vocabulary:
     except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
         raise RuntimeError(
             f"{EMERGENCY_WORDS} is missing or malformed ({error}); it needs 'stems' and "
-            "'words' (and may have 'calm', 'rules', 'acute', 'acute_phrases', 'name_cues'), "
+            "'words' (and may have 'calm', 'never', 'acute', 'acute_phrases', 'name_cues'), "
             "see the comments in it"
         ) from error
 
@@ -119,8 +119,8 @@ def _meaning(text: str) -> tuple[bool, bool]:
         return True, True
     vocab = _vocabulary()
     ws = _without_names(words(text), vocab.name_cues)
-    if vocab.rules.intersection(ws):
-        return False, False  # "er det lov å brenne bål": a question about the rules
+    if vocab.never.intersection(ws):
+        return False, False  # "er det lov å brenne bål", "vann Brann i går": no emergency
     joined = f" {' '.join(ws)} "
     acute = any(f" {phrase} " in joined for phrase in vocab.acute_phrases)
     calm = False
@@ -143,7 +143,8 @@ def has_emergency_meaning(text: str) -> bool:
 
     A word of an everyday errand near the emergency services ("politiattest", "bot",
     "feiar") takes the meaning away unless the message also names an acute emergency,
-    and a question about what is allowed ("er det lov å brenne") never has it.
+    and a question about what is allowed ("er det lov å brenne"), sport or a story never
+    has it (bot/nlu/emergency_words.yml, ``never``).
     """
     return _meaning(text)[0]
 

@@ -72,7 +72,8 @@ EMERGENCY = "ask_emergency"
 WORD_FOR_WORD_ONLY = frozenset({EMERGENCY, "affirm", "deny", "ask_post"})
 # The intents whose answer is a decline: an acute emergency there gets the emergency answer
 # instead (precision4, issue 7: "mor mi har fått hjarteinfarkt" was not understood).
-DECLINES = frozenset({"nlu_fallback", "out_of_scope", "ask_municipal_topic"})
+# Not out_of_scope: the classifier was sure the message is about something else entirely.
+DECLINES = frozenset({"nlu_fallback", "ask_municipal_topic"})
 SERVICE_INTENT = "ask_service"
 LOCATION_INTENT = "ask_location"
 PHONE_INTENT = "ask_phone"
