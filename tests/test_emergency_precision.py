@@ -114,6 +114,8 @@ def _guarded(kb: KnowledgeBase, text: str, ranking: list[tuple[str, float]]) -> 
         ("mor mi har fått hjarteinfarkt", [("nlu_fallback", 0.5)], "ask_emergency"),
         ("skogbrann ved vegen til manger", [("ask_municipal_topic", 0.6)], "ask_emergency"),
         ("someone is having a stroke", [("nlu_fallback", 0.4)], "ask_emergency"),
+        ("someone is having a stroke, what number", [("request_human", 0.6)], "ask_emergency"),
+        ("can someone call me back", [("request_human", 0.6)], "request_human"),
         # ... but not from out_of_scope, where the classifier was sure of another topic
         ("skriv ein song om ein brann", [("out_of_scope", 0.7)], "out_of_scope"),
         # an errand stays where it was, and the emergency intent loses it

@@ -70,10 +70,11 @@ EMERGENCY = "ask_emergency"
 # The postal address too: "kan eg sende papira på e-post" is the FAQ's question exactly,
 # "kor sender eg brev" (a partial match) keeps the address.
 WORD_FOR_WORD_ONLY = frozenset({EMERGENCY, "affirm", "deny", "ask_post"})
-# The intents whose answer is a decline: an acute emergency there gets the emergency answer
-# instead (precision4, issue 7: "mor mi har fått hjarteinfarkt" was not understood).
+# The intents whose answer is a decline or a person: an acute emergency there gets the
+# emergency answer instead (precision4, issue 7: "mor mi har fått hjarteinfarkt" was not
+# understood; "someone is having a stroke" was offered a person, who would not help sooner).
 # Not out_of_scope: the classifier was sure the message is about something else entirely.
-DECLINES = frozenset({"nlu_fallback", "ask_municipal_topic"})
+DECLINES = frozenset({"nlu_fallback", "ask_municipal_topic", "request_human"})
 SERVICE_INTENT = "ask_service"
 LOCATION_INTENT = "ask_location"
 PHONE_INTENT = "ask_phone"
