@@ -44,6 +44,9 @@ from bot.nlu.topic_guard import TopicGuard, TopicVocabulary
         "kvar kjøper eg brennevin",
         "vann brann kampen i går",
         "kan du skrive eit dikt om ein skogbrann",
+        "kven har ansvar for trafikkulykker på fylkesvegen",
+        "bilen vart skadd, korleis melder eg det til forsikringa",
+        "finst det kurs i førstehjelp ved hjartestans",
     ],
 )
 def test_errands_near_the_emergency_services_have_no_emergency_meaning(text: str) -> None:
