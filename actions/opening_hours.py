@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,6 +24,7 @@ from actions.dated_hours import DatedHours
 from bot.dates import TODAY, TOMORROW, WEEKDAY, DateRef, decode, encode, find_dates
 from bot.kb.hours import DayHours, hours_on, next_opening, status_at
 from bot.kb.models import WEEKDAYS, KnowledgeBase, Location
+from bot.language import words
 from bot.messages import (
     date_label,
     join_words,
@@ -29,6 +33,25 @@ from bot.messages import (
     schedule_label,
     weekday_label,
 )
+
+WHEN_WORDS = Path(__file__).resolve().parents[1] / "bot" / "nlu" / "when_words.yml"
+
+
+@lru_cache(maxsize=1)
+def _when_phrases() -> tuple[str, ...]:
+    try:
+        data = yaml.safe_load(WHEN_WORDS.read_text(encoding="utf-8"))
+        return tuple(" ".join(words(str(p))) for p in data["phrases"])
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
+        raise RuntimeError(
+            f"{WHEN_WORDS} is missing or malformed ({error}); it needs a list 'phrases'"
+        ) from error
+
+
+def asks_when(text: str) -> bool:
+    """Whether ``text`` asks when ("når er det åpent", "what time are you open")."""
+    joined = f" {' '.join(words(text))} "
+    return any(f" {phrase} " in joined for phrase in _when_phrases())
 
 
 def _next_date_of(weekday: str, today: date) -> date:
@@ -298,7 +321,9 @@ class ActionOpeningHours(KnowledgeBaseAction):
                 weekday = tracker.get_slot("asked_weekday")
                 time_ref = tracker.get_slot("asked_time")
         elif intent == "ask_open_now" and time_ref is None and weekday is None:
-            time_ref = "now"
+            # "når er det åpent": when, not whether at this minute (precision4, issue 7).
+            asked = str(tracker.latest_message.get("text") or "")
+            time_ref = None if asks_when(asked) else "now"
         if weekday is not None and time_ref is not None:
             time_ref = None  # "on Wednesday" is more specific than "now"
 

@@ -55,7 +55,11 @@ _NAMED_PATTERNS: tuple[tuple[str, str], ...] = (
     ("maundy_thursday", r"skj(?:ae|e|a)rtorsdag\w*|maundy thursday|holy thursday"),
     ("good_friday", r"langfredag\w*|good friday"),
     ("ascension_day", r"(?:kristi )?himmelfart\w*|ascension(?: day)?"),
-    ("labour_day", r"arbeid(?:ar|er)ane?s? (?:sin )?dag|arbeidernes dag|labou?r day|may day"),
+    (
+        "labour_day",
+        r"arbeid(?:ar|er)ane?s? (?:sin )?dag|arbeidernes dag|labou?r day|may day"
+        r"|(?:forste|fyrste) mai|first of may|may first",
+    ),
     ("constitution_day", r"grunnlovsdag\w*|nasjonaldag\w*|syttende mai|constitution day"),
     ("romjul", r"romjul\w*|mellom jul og nyttar"),
     ("easter", r"pask(?:e|a|en|ehelga|ehelgi|ehelgen|eferie\w*|eveka|euka|euken)?|easter"),

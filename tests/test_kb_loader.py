@@ -278,14 +278,14 @@ SCHEMA_EDITS = [
         "faq.yml",
         "til {email}.",
         "til {emial}.",
-        "faq.yml, line 35: faq[1] (id 'sende_dokument_digitalt'), field 'answer.nn': "
+        "faq.yml, line 37: faq[1] (id 'sende_dokument_digitalt'), field 'answer.nn': "
         "unknown placeholder '{emial}' — did you mean '{email}'?",
     ),
     (
         "faq.yml",
         "{hours:frekhaug}",
         "{hours:frekhag}",
-        "faq.yml, line 48: faq[2] (id 'kor_mange_innbyggjarservice'), field 'answer.nn': "
+        "faq.yml, line 50: faq[2] (id 'kor_mange_innbyggjarservice'), field 'answer.nn': "
         "'{hours:frekhag}' names the unknown desk 'frekhag' — did you mean 'frekhaug'?",
     ),
     (

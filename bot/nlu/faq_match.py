@@ -40,6 +40,9 @@ ENDING_MAX_LENGTH = 3
 # The generic word for the desk (its synonym group: resepsjon, skranke, servicetorg ...).
 # A phrasing whose only topic word is it matches no question by itself.
 GENERIC_DESK_WORD = "kontor"
+LACKING_TOPICS = Path(__file__).resolve().parent / "lacking_topics.yml"
+# A lacking topic's stem this long counts inside a compound too ("septiktanken").
+LACKING_COMPOUND = 5
 # What bot/privacy put in place of personal data ("[telefonnummer fjerna]"): not a topic.
 _MASKED = re.compile(r"\[[^\]]*\]")
 
@@ -225,6 +228,29 @@ def _about_money(entry: FaqEntry) -> bool:
     return any(not money.isdisjoint(words(question)) for question in entry.questions)
 
 
+@lru_cache(maxsize=1)
+def lacking_stems() -> tuple[str, ...]:
+    """Stems of topics the knowledge base lacks that look like its own (lacking_topics.yml)."""
+    try:
+        with LACKING_TOPICS.open(encoding="utf-8") as handle:
+            return tuple(str(yaml.safe_load(handle)["stems"]).split())
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
+        raise RuntimeError(
+            f"{LACKING_TOPICS} is missing or malformed ({error}); it needs 'stems', "
+            "see the comment at its top"
+        ) from error
+
+
+def _names(word: str, stem: str) -> bool:
+    return word.startswith(stem) or (len(stem) >= LACKING_COMPOUND and stem in word)
+
+
+def lacking_topics(text: str) -> list[str]:
+    """The stems of lacking_topics.yml that ``text`` names ("septiktanken" -> septik)."""
+    ws = words(text)
+    return [stem for stem in lacking_stems() if any(_names(w, stem) for w in ws)]
+
+
 def match_faq(text: str, kb: KnowledgeBase) -> FaqMatch | None:
     """Returns the best FAQ entry for ``text`` if it is a confident match.
 
@@ -246,7 +272,10 @@ def match_faq(text: str, kb: KnowledgeBase) -> FaqMatch | None:
     desk_only = all(q in desk for q in query)  # only the desk word: any match may do
     best: FaqMatch | None = None
     best_key = (0.0, 0.0)
+    lacking = lacking_topics(text)
     for entry, phrasing, tokens in ready.phrasings:
+        if lacking and not all(any(_names(w, s) for w in words(phrasing)) for s in lacking):
+            continue  # "når tømmes septiktanken": a topic this phrasing does not name
         # A match resting on the desk word alone says nothing about a question with a
         # topic of its own ("nummer til servicetorget" is not "kor er resepsjonen").
         if price and not _about_money(entry):

@@ -15,6 +15,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.entities import SERVICE, Match, extract
 from bot.kb import KnowledgeBaseStore, default_store
+from bot.kb.models import KnowledgeBase
+from bot.language import fold
+from bot.nlu.faq_match import lacking_topics
 from bot.nlu.service_words import extra_service_matches
 
 
@@ -57,6 +60,7 @@ class KnowledgeBaseEntityExtractor(GraphComponent, EntityExtractorMixin):
             matches: list[Match] = extract(text, kb, self._config["fuzzy_cutoff"])
             if not any(m.entity == SERVICE for m in matches):
                 matches += extra_service_matches(text, {s.id for s in kb.services})
+            matches = [m for m in matches if m.entity != SERVICE or _trusted(m, text, kb)]
             entities = self.add_extractor_name(
                 [
                     {
@@ -71,3 +75,28 @@ class KnowledgeBaseEntityExtractor(GraphComponent, EntityExtractorMixin):
             )
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         return messages
+
+
+# A fuzzy service match on a word that is only the tail of a compound synonym
+# ("tillatelse" in "byggetillatelse") is another topic: the compound's first part is missing.
+TAIL_MARGIN = 3
+
+
+def _trusted(match: Match, text: str, kb: KnowledgeBase) -> bool:
+    """Whether a ``service`` match names that service (precision4, issue 7).
+
+    Not when the message names a topic the knowledge base lacks that the service's words do
+    not ("løyve til å selje alkohol"), nor when a fuzzy match is only a compound synonym's
+    tail ("tillatelse" is not "byggetillatelse").
+    """
+    service = next((s for s in kb.services if s.id == match.value), None)
+    synonyms = [fold(w) for w in (service.synonyms if service else [])]
+    lacking = lacking_topics(text)
+    if lacking and not all(any(stem in s for s in synonyms) for stem in lacking):
+        return False
+    said = fold(match.text)
+    if match.score < 100.0 and any(
+        s.endswith(said) and len(s) > len(said) + TAIL_MARGIN for s in synonyms
+    ):
+        return False
+    return True

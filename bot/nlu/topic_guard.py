@@ -50,8 +50,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.kb import KnowledgeBaseStore, default_store
 from bot.language import fold, words
-from bot.nlu.emergency_guard import has_emergency_meaning
-from bot.nlu.faq_match import FUNCTION_WORDS, function_words, match_faq
+from bot.nlu.emergency_guard import has_emergency_meaning, is_acute_emergency
+from bot.nlu.faq_match import FUNCTION_WORDS, function_words, lacking_topics, match_faq
 
 MUNICIPAL_TOPIC = "ask_municipal_topic"
 OUT_OF_SCOPE = "out_of_scope"
@@ -70,10 +70,16 @@ EMERGENCY = "ask_emergency"
 # The postal address too: "kan eg sende papira på e-post" is the FAQ's question exactly,
 # "kor sender eg brev" (a partial match) keeps the address.
 WORD_FOR_WORD_ONLY = frozenset({EMERGENCY, "affirm", "deny", "ask_post"})
+# The intents whose answer is a decline or a person: an acute emergency there gets the
+# emergency answer instead (precision4, issue 7: "mor mi har fått hjarteinfarkt" was not
+# understood; "someone is having a stroke" was offered a person, who would not help sooner).
+# Not out_of_scope: the classifier was sure the message is about something else entirely.
+DECLINES = frozenset({"nlu_fallback", "ask_municipal_topic", "request_human"})
 SERVICE_INTENT = "ask_service"
 LOCATION_INTENT = "ask_location"
 PHONE_INTENT = "ask_phone"
 PHONE_WORDS = Path(__file__).resolve().parent / "phone_words.yml"
+OTHER_VENUES = Path(__file__).resolve().parent / "other_venues.yml"
 NOT_UNDERSTOOD = "nlu_fallback"
 # Below this, the next intent in the ranking is no answer for a message moved away from the
 # emergency intent: it gets the honest not-understood answer (as the fallback threshold).
@@ -122,6 +128,25 @@ def phone_stems() -> tuple[str, ...]:
     """The starts of the words that name the phone (phone_words.yml)."""
     with PHONE_WORDS.open(encoding="utf-8") as handle:
         return tuple(str(yaml.safe_load(handle)["stems"]).split())
+
+
+@lru_cache(maxsize=1)
+def _other_venues() -> tuple[tuple[str, ...], frozenset[str]]:
+    try:
+        with OTHER_VENUES.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+        return tuple(str(data["stems"]).split()), frozenset(str(data["words"]).split())
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
+        raise RuntimeError(
+            f"{OTHER_VENUES} is missing or malformed ({error}); it needs 'stems' and "
+            "'words', see the comment at its top"
+        ) from error
+
+
+def other_venue(text: str) -> str | None:
+    """The word of ``text`` that names a place that is not the desk ("tannlegen")."""
+    stems, whole = _other_venues()
+    return next((w for w in words(text) if w in whole or w.startswith(stems)), None)
 
 
 def names_the_phone(text: str) -> bool:
@@ -304,6 +329,11 @@ class TopicGuard(GraphComponent):
         text = message.get(TEXT) or ""
         if intent == EMERGENCY and not has_emergency_meaning(text):
             intent = self._away_from_emergency(message)
+        elif intent in DECLINES and is_acute_emergency(text):
+            match = match_faq(text, self._store.get())
+            if match is None or match.score < 100.0:
+                reroute(message, EMERGENCY, f"acute emergency: {EMERGENCY} over {intent}")
+                return
         entities = [str(e.get("entity")) for e in message.get(ENTITIES) or []]
         places = "location" in entities
         if intent not in FAQ_NEVER:
@@ -328,6 +358,15 @@ class TopicGuard(GraphComponent):
         if intent in DESK_INTENTS and not places and names_the_phone(text):
             # "er sentralbordet ope no": the phone's hours, not the desks'.
             reroute(message, PHONE_INTENT, f"phone named: {PHONE_INTENT} over {intent}")
+            return
+        venue = other_venue(text) if intent in DESK_INTENTS else None
+        if venue is not None:
+            # "når har tannlegen på frekhaug ope": another place's hours (precision4).
+            reroute(message, MUNICIPAL_TOPIC, f"{venue}: {MUNICIPAL_TOPIC} over {intent}")
+            return
+        if intent in DESK_INTENTS and lacking_topics(text):
+            # "når blir septiktanken tømd": a topic the knowledge base lacks (precision4).
+            reroute(message, MUNICIPAL_TOPIC, f"lacking topic: {MUNICIPAL_TOPIC} over {intent}")
             return
         if intent in DESK_INTENTS:
             other = self._vocab.other_topic(text)
