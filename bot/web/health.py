@@ -9,7 +9,10 @@ Checks, each with a short time limit:
 * ``tracker_store``: the same on Rasa's SQL tracker store
   (:class:`bot.rasa.tracker_store.AlverTrackerStore`), ``"loading"`` until Rasa has
   loaded its model;
-* ``action_server``: ``GET /health`` of the action server Rasa calls.
+* ``action_server``: ``GET /health`` of the action server Rasa calls;
+* ``redis``: only with ``REDIS_URL`` (several instances): ``PING`` on the Redis that holds
+  Rasa's conversation locks. Without it no citizen message can be answered, so it fails
+  the check like the others.
 
 ``200 {"status": "ok", "checks": {...}}`` when all work; ``503 {"status": "failing",
 "failing": [names], "checks": {...}}`` naming the failing parts otherwise (and while
@@ -25,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
+from rasa.core.lock_store import RedisLockStore
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -116,13 +120,28 @@ async def _action_server(request: Request) -> str:
             return OK if answer.status == 200 else f"HTTP {answer.status}"
 
 
+def _redis_client(request: Request) -> Any | None:
+    """The Redis client of Rasa's lock store, or None when the locks are in memory."""
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "lock_store", None)
+    inner = getattr(store, "inner", store)  # bot.cluster.lock_store.AlverLockStore delegates
+    return inner.red if isinstance(inner, RedisLockStore) else None
+
+
+async def _redis(client: Any) -> str:
+    await asyncio.wait_for(asyncio.to_thread(client.ping), CHECK_TIMEOUT_SECONDS)
+    return OK
+
+
 async def health(request: Request) -> HTTPResponse:
     """``GET /webhooks/alver/health``: 200 if all parts work, else 503 naming the failing."""
-    names = ("database", "tracker_store", "action_server")
-    outcomes: tuple[Any, ...] = await asyncio.gather(
-        _database(request), _tracker_store(request), _action_server(request),
-        return_exceptions=True,
-    )  # fmt: skip
+    names: tuple[str, ...] = ("database", "tracker_store", "action_server")
+    checks_to_run = [_database(request), _tracker_store(request), _action_server(request)]
+    client = _redis_client(request)
+    if client is not None:
+        names += ("redis",)
+        checks_to_run.append(_redis(client))
+    outcomes: list[Any] = await asyncio.gather(*checks_to_run, return_exceptions=True)
     checks: dict[str, str] = {}
     for name, outcome in zip(names, outcomes, strict=True):
         if isinstance(outcome, BaseException):

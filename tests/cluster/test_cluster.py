@@ -6,6 +6,7 @@ the end. Checks that
 * a citizen on instance A and staff on instance B complete a handoff, and a staff reply
   on B reaches the citizen's long-poll on A in under 1 s (and a citizen message on A the
   console's long-poll on B): the shared wake-ups;
+* every instance's health check pings the shared Redis;
 * a rate-limit budget spent on A counts on B;
 * a conversation continues through nginx, dialogue context and all (a pending "Ja, takk"
   to the offer of a person), when the instance that served it is killed with SIGKILL.
@@ -183,6 +184,12 @@ def test_handoff_across_instances_with_shared_wake_ups(layout: Layout) -> None:
     # Without shared wake-ups the poll waits for its next re-read: median 1.03 s, measured.
     assert statistics.median(delays + console_delays) < WAKE_LIMIT_S / 2
     assert kari.post(f"/conversations/{citizen.id}/close") == {"state": "closed"}
+
+
+def test_every_instance_reports_the_shared_redis_in_its_health(layout: Layout) -> None:
+    for bot in layout.instances:
+        answer = requests.get(f"{bot.url}/webhooks/alver/health", timeout=10)
+        assert answer.json()["checks"].get("redis") == "ok", answer.text
 
 
 def test_a_rate_limit_budget_spent_on_one_instance_counts_on_the_other(

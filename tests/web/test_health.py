@@ -12,6 +12,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
 
+from bot.cluster.lock_store import AlverLockStore
 from bot.rasa.tracker_store import TRACKER_FILE, AlverTrackerStore
 from bot.web.health import action_server_health_url
 
@@ -107,3 +108,50 @@ def test_deleting_the_database_file_while_running_is_reported_not_recreated(
     answer = citizen.call("POST", "/messages", {"text": "Hei"})
     assert answer.status >= 400
     assert not path.exists()
+
+
+class _Pong:
+    """Stands in for the redis client of Rasa's lock store: ``PING`` answers."""
+
+    def __init__(self) -> None:
+        self.pings = 0
+
+    def ping(self) -> bool:
+        self.pings += 1
+        return True
+
+
+def _redis_locks(port: int) -> AlverLockStore:
+    return AlverLockStore(environ={"REDIS_URL": f"redis://127.0.0.1:{port}/0"})
+
+
+def test_health_pings_the_redis_that_holds_the_conversation_locks(
+    server: Server, action_server: str
+) -> None:
+    server.agent.action_endpoint = EndpointConfig(action_server)
+    locks = _redis_locks(free_port())
+    pong = _Pong()
+    locks.inner.red = pong  # type: ignore[attr-defined]
+    server.agent.lock_store = locks
+    resp = server.request("GET", HEALTH)
+    assert resp.status == 200, resp.body
+    assert resp.json["checks"]["redis"] == "ok"
+    assert pong.pings == 1
+
+
+def test_health_names_an_unreachable_redis(server: Server, action_server: str) -> None:
+    server.agent.action_endpoint = EndpointConfig(action_server)
+    server.agent.lock_store = _redis_locks(free_port())  # nothing listens there
+    resp = server.request("GET", HEALTH)
+    assert resp.status == 503
+    assert resp.json["failing"] == ["redis"]
+    assert resp.json["checks"]["redis"] == "unreachable"
+
+
+def test_health_has_no_redis_check_with_the_locks_in_memory(
+    server: Server, action_server: str
+) -> None:
+    server.agent.action_endpoint = EndpointConfig(action_server)
+    server.agent.lock_store = AlverLockStore(environ={})
+    resp = server.request("GET", HEALTH)
+    assert "redis" not in resp.json["checks"]
