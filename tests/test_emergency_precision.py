@@ -183,6 +183,33 @@ def test_service_matches_need_the_services_own_topic(
     assert _trusted(match, text, kb) is trusted
 
 
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        # the police station's hours or address: an errand
+        ("når har politiet åpent", False),
+        ("kva er opningstidene til politiet i knarvik", False),
+        ("kva er adressa til lensmannen", False),
+        ("what are the opening hours of the police station", False),
+        ("where is the police station located", False),
+        # ... unless something is happening now, or no hours or address is asked for
+        ("politiet må komme, det er innbrot no og døra er open", True),
+        ("ring politiet", True),
+        ("kor er politiet, eg treng hjelp", True),
+        # the legevakt's hours keep the emergency answer, which gives its number
+        ("når har legevakta ope", True),
+    ],
+)
+def test_the_police_stations_hours_are_an_errand(text: str, meaning: bool) -> None:
+    assert has_emergency_meaning(text) is meaning
+
+
+def test_the_police_stations_hours_never_get_the_desks_hours(kb: KnowledgeBase) -> None:
+    assert _guarded(kb, "når har politiet åpent", [("ask_opening_hours", 0.8)]) == (
+        "ask_municipal_topic"
+    )
+
+
 @pytest.mark.parametrize("text", ["fyrste mai", "er de stengt første mai", "first of may"])
 def test_first_of_may_in_words_is_labour_day(text: str) -> None:
     (ref,) = find_dates(text, date(2026, 11, 27))

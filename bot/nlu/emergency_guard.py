@@ -45,6 +45,8 @@ class _Vocabulary:
     acute: tuple[str, ...]
     acute_phrases: tuple[str, ...]
     name_cues: tuple[tuple[str, ...], ...]
+    venues: tuple[str, ...]
+    venue_questions: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -59,11 +61,14 @@ def _vocabulary() -> _Vocabulary:
             acute=tuple(str(data.get("acute") or "").split()),
             acute_phrases=tuple(" ".join(words(p)) for p in data.get("acute_phrases") or []),
             name_cues=tuple(tuple(words(p)) for p in data.get("name_cues") or []),
+            venues=tuple(str(data.get("venues") or "").split()),
+            venue_questions=frozenset(str(data.get("venue_questions") or "").split()),
         )
     except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
         raise RuntimeError(
             f"{EMERGENCY_WORDS} is missing or malformed ({error}); it needs 'stems' and "
-            "'words' (and may have 'calm', 'never', 'acute', 'acute_phrases', 'name_cues'), "
+            "'words' (and may have 'calm', 'never', 'acute', 'acute_phrases', 'name_cues', "
+            "'venues', 'venue_questions'), "
             "see the comments in it"
         ) from error
 
@@ -125,8 +130,10 @@ def _meaning(text: str) -> tuple[bool, bool]:
     acute = any(f" {phrase} " in joined for phrase in vocab.acute_phrases)
     calm = False
     meaning = False
+    # "når har politiet ope": the police station's hours or address is an errand
+    visit = bool(vocab.venue_questions.intersection(ws))
     for word in ws:
-        if word.startswith(vocab.calm):
+        if word.startswith(vocab.calm) or (visit and word.startswith(vocab.venues)):
             calm = True
             continue  # "politiattest", "brannstasjonen": an errand, not an emergency
         if _is_acute(word, vocab.acute):
