@@ -112,3 +112,21 @@ def test_a_generic_word_alone_selects_no_service(kb: KnowledgeBase, word: str) -
 def test_reporting_something_is_not_the_digital_reception(kb: KnowledgeBase, text: str) -> None:
     services = {m.value for m in extract(text, kb) if m.entity == "service"}
     assert "digitalt_kundemottak" not in services, text
+
+
+@pytest.mark.parametrize(
+    ("text", "booking"),
+    [
+        # a caseworker named alone is not a wish to book a meeting
+        ("kven er saksbehandlaren min", False),
+        ("hvem er saksbehandler på byggesaken min", False),
+        ("kan eg få snakke med saksbehandlaren min", False),
+        # a meeting with one is
+        ("møte med saksbehandlar", True),
+        ("jeg vil ha et møte med saksbehandleren", True),
+        ("bestille time hos saksbehandler", True),
+    ],
+)
+def test_a_caseworker_alone_is_no_booking(kb: KnowledgeBase, text: str, booking: bool) -> None:
+    services = {m.value for m in extract(text, kb) if m.entity == "service"}
+    assert ("booking" in services) is booking, text
