@@ -24,6 +24,7 @@ __all__ = [
     "Database",
     "DatabaseFileMissing",
     "check_sqlite_file",
+    "error_reason",
     "guard_sqlite_file",
     "tune_sqlite_engine",
 ]
@@ -31,6 +32,22 @@ __all__ = [
 
 class DatabaseFileMissing(RuntimeError):
     """The SQLite file was deleted or replaced while the bot was running."""
+
+
+def error_reason(error: BaseException) -> str:
+    """A short reason for a log line about a database error: the driver's first line.
+
+    Never the SQL or its parameters (they hold citizen text): an error without a driver
+    error gives its class name only.
+    """
+    if isinstance(error, DatabaseFileMissing):
+        return "the SQLite file is missing or was replaced"
+    original = getattr(error, "orig", None)
+    text = str(original).strip() if original is not None else ""
+    first = text.splitlines()[0] if text else ""
+    if "[SQL:" in first or "[parameters:" in first:
+        first = ""
+    return first[:200] or error.__class__.__name__
 
 
 class Database:

@@ -19,7 +19,9 @@ from typing import Any
 
 from rasa.core.tracker_store import FailSafeTrackerStore
 
-__all__ = ["TrackerStoreUnavailable", "install", "reason"]
+from bot.handoff.database import error_reason
+
+__all__ = ["TrackerStoreUnavailable", "install"]
 
 logger = logging.getLogger(__name__)
 _installed = False
@@ -29,28 +31,19 @@ class TrackerStoreUnavailable(RuntimeError):
     """Rasa's tracker store cannot be used (database unreachable, read-only or file gone)."""
 
 
-def reason(error: BaseException) -> str:
-    """A short reason for the log: the driver's first line, never the SQL or its parameters."""
-    original = getattr(error, "orig", None)
-    text = str(original if original is not None else error).strip()
-    first = text.splitlines()[0] if text else ""
-    if "[SQL:" in first or "[parameters:" in first:
-        first = ""
-    return first[:200] or error.__class__.__name__
-
-
 def _strict(wrapper: FailSafeTrackerStore, error: Exception, doing: str) -> None:
     store = wrapper._tracker_store  # noqa: SLF001 - Rasa's wrapper keeps it there
+    reason = error_reason(error)
     logger.error(
         "Rasa's tracker store %s could not %s: %s (%s). The turn fails and the citizen gets "
         "the message with the phone number; nothing is kept in memory instead.",
         store.__class__.__name__,
         doing,
-        reason(error),
+        reason,
         error.__class__.__name__,
     )
     raise TrackerStoreUnavailable(
-        f"Rasa's tracker store {store.__class__.__name__} could not {doing}: {reason(error)}. "
+        f"Rasa's tracker store {store.__class__.__name__} could not {doing}: {reason}. "
         "Check the database in RASA_TRACKER_STORE_URL (or the handoff database's folder)."
     ) from None  # the cause's text holds the SQL parameters, i.e. conversation text
 

@@ -1,8 +1,8 @@
 """Answers and log lines for a database that cannot be used (unreachable, read-only, gone).
 
 :func:`bot.web.http.add_routes` answers such a request with a JSON 503 ``unavailable``
-(with ``Retry-After``) and logs :func:`database_down_reason`, which never holds the SQL or
-its parameters (they hold citizen text).
+(with ``Retry-After``) and logs :func:`bot.handoff.database.error_reason`, which never holds
+the SQL or its parameters (they hold citizen text).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import exc as sa_exc
 
 from bot.handoff.database import DatabaseFileMissing
 
-__all__ = ["DATABASE_DOWN", "RETRY_AFTER_SECONDS", "UNAVAILABLE_MESSAGE", "database_down_reason"]
+__all__ = ["DATABASE_DOWN", "RETRY_AFTER_SECONDS", "UNAVAILABLE_MESSAGE"]
 
 DATABASE_DOWN = (
     sa_exc.OperationalError,  # unreachable; SQLite: read-only
@@ -25,12 +25,3 @@ UNAVAILABLE_MESSAGE = (
     "The chat cannot store messages right now (database unavailable). Try again in a few "
     "minutes, or phone the municipality."
 )
-
-
-def database_down_reason(exc: BaseException) -> str:
-    """A short reason for the log, without the SQL or its parameters (they hold citizen text)."""
-    if isinstance(exc, DatabaseFileMissing):
-        return "the SQLite file is missing or was replaced"
-    original = getattr(exc, "orig", None)
-    text = str(original if original is not None else exc.__class__.__name__)
-    return text.strip().splitlines()[0][:200] if text.strip() else exc.__class__.__name__

@@ -27,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.handoff.database import error_reason
 from bot.handoff.errors import (
     ConcurrentUpdateError,
     ConversationNotFound,
@@ -38,7 +39,7 @@ from bot.handoff.errors import (
 from bot.handoff.service import Refused
 from bot.handoff.states import InvalidTransition
 
-from .faults import DATABASE_DOWN, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_down_reason
+from .faults import DATABASE_DOWN, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE
 from .proxy import resolve_client_ip
 
 __all__ = [
@@ -170,7 +171,7 @@ def _wrap(handler: Handler) -> Handler:
                     "Database unavailable in %s %s: %s (%s); answered 503",
                     request.method,
                     request.path,
-                    database_down_reason(exc),
+                    error_reason(exc),
                     exc.__class__.__name__,
                 )
                 retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
