@@ -266,6 +266,14 @@ def known_words() -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=1)
+def _only_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(words only Nynorsk uses, words only Bokmål uses): the lists' and the catalogue's."""
+    lists = word_lists()
+    forms = catalogue_forms(ROOT, words)
+    return lists.nynorsk | forms.nynorsk, lists.bokmal | forms.bokmal
+
+
 @lru_cache(maxsize=4096)
 def _paired(token: str, standard: str) -> bool:
     """Whether ``token`` is a form of ``standard`` by an ending pair of the word lists
@@ -274,10 +282,9 @@ def _paired(token: str, standard: str) -> bool:
     forms = catalogue_forms(ROOT, words)
     if token in lists.neutral:
         return False
+    nynorsk, bokmal = _only_words()
     if standard == BOKMAL:
-        nynorsk = lists.nynorsk | forms.nynorsk
         return paired(token, lists.bokmal_pairs, nynorsk, forms.nynorsk_all, known_words())
-    bokmal = lists.bokmal | forms.bokmal
     return paired(token, lists.nynorsk_pairs, bokmal, forms.bokmal_all, known_words())
 
 
