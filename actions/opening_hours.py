@@ -7,7 +7,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -33,19 +32,18 @@ from bot.messages import (
     schedule_label,
     weekday_label,
 )
+from bot.nlu.word_files import load_word_file
 
 WHEN_WORDS = Path(__file__).resolve().parents[1] / "bot" / "nlu" / "when_words.yml"
 
 
 @lru_cache(maxsize=1)
 def _when_phrases() -> tuple[str, ...]:
-    try:
-        data = yaml.safe_load(WHEN_WORDS.read_text(encoding="utf-8"))
-        return tuple(" ".join(words(str(p))) for p in data["phrases"])
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
-        raise RuntimeError(
-            f"{WHEN_WORDS} is missing or malformed ({error}); it needs a list 'phrases'"
-        ) from error
+    return load_word_file(
+        WHEN_WORDS,
+        lambda data: tuple(" ".join(words(str(p))) for p in data["phrases"]),
+        "a list 'phrases'",
+    )
 
 
 def asks_when(text: str) -> bool:

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-import yaml
 from rapidfuzz import fuzz
 
 from bot.language import words
+from bot.nlu.word_files import load_word_file
 
 EMERGENCY_WORDS = Path(__file__).resolve().parent / "emergency_words.yml"
 # The emergency numbers as numbers of their own (not "23/1130" or "2026-113").
@@ -49,28 +50,28 @@ class _Vocabulary:
     venue_questions: frozenset[str]
 
 
+def _build_vocabulary(data: dict[str, Any]) -> _Vocabulary:
+    return _Vocabulary(
+        stems=tuple(str(data["stems"]).split()),
+        whole=frozenset(str(data["words"]).split()),
+        calm=tuple(str(data.get("calm") or "").split()),
+        never=frozenset(str(data.get("never") or "").split()),
+        acute=tuple(str(data.get("acute") or "").split()),
+        acute_phrases=tuple(" ".join(words(p)) for p in data.get("acute_phrases") or []),
+        name_cues=tuple(tuple(words(p)) for p in data.get("name_cues") or []),
+        venues=tuple(str(data.get("venues") or "").split()),
+        venue_questions=frozenset(str(data.get("venue_questions") or "").split()),
+    )
+
+
 @lru_cache(maxsize=1)
 def _vocabulary() -> _Vocabulary:
-    try:
-        data = yaml.safe_load(EMERGENCY_WORDS.read_text(encoding="utf-8")) or {}
-        return _Vocabulary(
-            stems=tuple(str(data["stems"]).split()),
-            whole=frozenset(str(data["words"]).split()),
-            calm=tuple(str(data.get("calm") or "").split()),
-            never=frozenset(str(data.get("never") or "").split()),
-            acute=tuple(str(data.get("acute") or "").split()),
-            acute_phrases=tuple(" ".join(words(p)) for p in data.get("acute_phrases") or []),
-            name_cues=tuple(tuple(words(p)) for p in data.get("name_cues") or []),
-            venues=tuple(str(data.get("venues") or "").split()),
-            venue_questions=frozenset(str(data.get("venue_questions") or "").split()),
-        )
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
-        raise RuntimeError(
-            f"{EMERGENCY_WORDS} is missing or malformed ({error}); it needs 'stems' and "
-            "'words' (and may have 'calm', 'never', 'acute', 'acute_phrases', 'name_cues', "
-            "'venues', 'venue_questions'), "
-            "see the comments in it"
-        ) from error
+    return load_word_file(
+        EMERGENCY_WORDS,
+        _build_vocabulary,
+        "'stems' and 'words' (and may have 'calm', 'never', 'acute', 'acute_phrases', "
+        "'name_cues', 'venues', 'venue_questions')",
+    )
 
 
 def emergency_vocabulary() -> tuple[tuple[str, ...], frozenset[str]]:

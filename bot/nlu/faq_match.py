@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 
 from bot.kb.models import FaqEntry, KnowledgeBase
 from bot.language import fold, words
+from bot.nlu.word_files import load_word_file
 
 FUNCTION_WORDS = Path(__file__).resolve().parent / "function_words.yml"
 # A phrasing matches when at least this share of the question's topic words is in it,
@@ -231,14 +232,7 @@ def _about_money(entry: FaqEntry) -> bool:
 @lru_cache(maxsize=1)
 def lacking_stems() -> tuple[str, ...]:
     """Stems of topics the knowledge base lacks that look like its own (lacking_topics.yml)."""
-    try:
-        with LACKING_TOPICS.open(encoding="utf-8") as handle:
-            return tuple(str(yaml.safe_load(handle)["stems"]).split())
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
-        raise RuntimeError(
-            f"{LACKING_TOPICS} is missing or malformed ({error}); it needs 'stems', "
-            "see the comment at its top"
-        ) from error
+    return load_word_file(LACKING_TOPICS, lambda data: tuple(str(data["stems"]).split()), "'stems'")
 
 
 def _names(word: str, stem: str) -> bool:

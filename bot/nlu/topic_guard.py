@@ -52,6 +52,7 @@ from bot.kb import KnowledgeBaseStore, default_store
 from bot.language import fold, words
 from bot.nlu.emergency_guard import has_emergency_meaning, is_acute_emergency
 from bot.nlu.faq_match import FUNCTION_WORDS, function_words, lacking_topics, match_faq
+from bot.nlu.word_files import load_word_file
 
 MUNICIPAL_TOPIC = "ask_municipal_topic"
 OUT_OF_SCOPE = "out_of_scope"
@@ -126,21 +127,16 @@ def not_topic_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def phone_stems() -> tuple[str, ...]:
     """The starts of the words that name the phone (phone_words.yml)."""
-    with PHONE_WORDS.open(encoding="utf-8") as handle:
-        return tuple(str(yaml.safe_load(handle)["stems"]).split())
+    return load_word_file(PHONE_WORDS, lambda data: tuple(str(data["stems"]).split()), "'stems'")
 
 
 @lru_cache(maxsize=1)
 def _other_venues() -> tuple[tuple[str, ...], frozenset[str]]:
-    try:
-        with OTHER_VENUES.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-        return tuple(str(data["stems"]).split()), frozenset(str(data["words"]).split())
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
-        raise RuntimeError(
-            f"{OTHER_VENUES} is missing or malformed ({error}); it needs 'stems' and "
-            "'words', see the comment at its top"
-        ) from error
+    return load_word_file(
+        OTHER_VENUES,
+        lambda data: (tuple(str(data["stems"]).split()), frozenset(str(data["words"]).split())),
+        "'stems' and 'words'",
+    )
 
 
 def other_venue(text: str) -> str | None:
