@@ -41,6 +41,7 @@ __all__ = [
     "MIGRATIONS_DIR",
     "alembic_config",
     "current_revisions",
+    "file_lock",
     "locked_connection",
     "prepare_for_upgrade",
     "upgrade_to_head",
@@ -80,7 +81,7 @@ def locked_connection(engine: Engine) -> Iterator[Connection]:
     """
     if engine.dialect.name == "sqlite" and engine.url.database:
         database = Path(engine.url.database).expanduser()
-        with _file_lock(database.with_name(database.name + ".migrate-lock")):
+        with file_lock(database.with_name(database.name + ".migrate-lock")):
             with engine.connect() as connection:
                 yield connection
                 connection.commit()
@@ -93,8 +94,8 @@ def locked_connection(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``path`` (waits for other processes)."""
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``path`` (waits for other processes and threads)."""
     with path.open("a+b") as handle:
         if sys.platform == "win32":  # pragma: no cover - the bot runs on Linux
             yield

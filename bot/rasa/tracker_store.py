@@ -46,6 +46,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
 from bot.handoff.database import check_sqlite_file, tune_sqlite_engine
+from bot.handoff.migrate import file_lock
 from bot.rasa import failsafe
 from bot.rasa.tracker_cache import Cached, Signature, TrackerCache, cache_size
 from bot.web.settings import DEFAULT_DATABASE_URL, resolve_database_url
@@ -54,6 +55,8 @@ __all__ = ["TRACKER_FILE", "AlverTrackerStore", "tracker_store_url"]
 
 logger = logging.getLogger(__name__)
 TRACKER_FILE = "rasa-trackers.sqlite3"
+# Key of the PostgreSQL advisory lock held while creating Rasa's table ("alvere").
+_PG_CREATE_LOCK_KEY = 0x616C76657265
 
 
 def tracker_store_url(environ: Mapping[str, str] | None = None) -> str:
@@ -103,11 +106,33 @@ class AlverTrackerStore(SQLTrackerStore):
             self.engine = tune_sqlite_engine(engine_url)
         else:
             self.engine = sa.create_engine(engine_url, pool_pre_ping=True)
-        self.Base.metadata.create_all(self.engine)
+        self._create_table()
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info("Rasa's trackers are kept in %s", repr(self.engine.url))
         self.cache = TrackerCache(cache_size() if cache is None else cache)
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
+
+    def _create_table(self) -> None:
+        """Create Rasa's ``events`` table if it is missing, one instance at a time.
+
+        Instances starting together on a fresh database would otherwise both see no table
+        and both run ``CREATE TABLE``; the slower one fails (PostgreSQL: a unique violation
+        on ``pg_type``) and its bot does not start. PostgreSQL serialises on an advisory
+        transaction lock, SQLite on a lock file next to the database.
+        """
+        database = self.engine.url.database
+        if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
+            path = Path(database).expanduser()
+            with file_lock(path.with_name(path.name + ".create-lock")):
+                with self.engine.begin() as connection:
+                    self.Base.metadata.create_all(connection)
+            return
+        with self.engine.begin() as connection:
+            if self.engine.dialect.name == "postgresql":
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_CREATE_LOCK_KEY}
+                )
+            self.Base.metadata.create_all(connection)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The tracker of the latest session: the kept one if the rows are unchanged.
