@@ -599,3 +599,37 @@ def test_schema_uses_the_specified_tables(store: HandoffStore) -> None:
             "offline_requests",
         ):
             assert connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
+
+
+def test_expire_race_two_store_instances_each_conversation_moves_once(
+    db_url: str, clock: FakeClock
+) -> None:
+    """Every instance runs the expire job; two running at once expire each conversation once."""
+    first = HandoffStore(db_url, clock=clock)
+    second = HandoffStore(db_url, clock=clock)
+    try:
+        for _ in range(5):
+            waiting = []
+            for _ in range(6):
+                conv = first.conversations.create()
+                first.conversations.transition(conv.id, Event.REQUEST_HUMAN, "citizen")
+                waiting.append(conv.id)
+            clock.advance(minutes=10)
+            results = _race(
+                [
+                    partial(first.conversations.expire_waiting, timedelta(minutes=5)),
+                    partial(second.conversations.expire_waiting, timedelta(minutes=5)),
+                ]
+            )
+            assert all(isinstance(r, list) for r in results), results
+            moved = [cid for r in results for cid in r]  # type: ignore[attr-defined]
+            assert sorted(moved) == sorted(waiting)  # each once, none twice or lost
+            for conv_id in waiting:
+                timeouts = [
+                    t for t in second.conversations.history(conv_id) if t.event is Event.TIMEOUT
+                ]
+                assert len(timeouts) == 1
+                assert second.conversations.get(conv_id).state is S.BOT  # type: ignore[union-attr]
+    finally:
+        first.close()
+        second.close()
