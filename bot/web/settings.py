@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = "sqlite:///var/handoff.sqlite3"
 SECRET_KEY_FILE = Path("var") / "secret.key"
 _MIN_SECRET_LENGTH = 32
+# How long a process that finds the key file waits for the one writing it.
+_KEY_WRITE_WAIT_S = 1.0
 
 
 class SettingsError(ValueError):
@@ -148,6 +151,25 @@ def _proxies(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:
         raise SettingsError(f"{name}: {exc}") from None
 
 
+def _read_secret_key(path: Path) -> bytes:
+    """The key in ``path``, waiting up to a second for a process that is still writing it.
+
+    Raises:
+        SettingsError: If the file still holds no usable key after that.
+    """
+    deadline = time.monotonic() + _KEY_WRITE_WAIT_S
+    while True:
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) >= _MIN_SECRET_LENGTH:
+            return key.encode("utf-8")
+        if time.monotonic() >= deadline:
+            raise SettingsError(
+                f"{path} holds no usable key (BOT_SECRET_KEY is not set). Delete the file "
+                "to generate a new key, or set BOT_SECRET_KEY."
+            )
+        time.sleep(0.02)
+
+
 def _secret_key(env: Mapping[str, str], root: Path) -> bytes:
     raw = env.get("BOT_SECRET_KEY", "").strip()
     if raw:
@@ -163,13 +185,7 @@ def _secret_key(env: Mapping[str, str], root: Path) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        key = path.read_text(encoding="utf-8").strip()
-        if len(key) < _MIN_SECRET_LENGTH:
-            raise SettingsError(
-                f"{path} holds no usable key (BOT_SECRET_KEY is not set). Delete the file "
-                "to generate a new key, or set BOT_SECRET_KEY."
-            ) from None
-        return key.encode("utf-8")
+        return _read_secret_key(path)
     key = secrets.token_urlsafe(48)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(key + "\n")

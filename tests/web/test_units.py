@@ -6,6 +6,8 @@ import os
 import stat
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,27 @@ def test_console_module_adds_user(tmp_path: Path) -> None:
     with HandoffStore(url) as store:
         user = store.users.authenticate("kari", "riktig-hest-batteri")
         assert user is not None and user.role.value == "editor" and user.first_name == "Kari"
+
+
+def test_settings_started_together_share_one_generated_key(tmp_path: Path) -> None:
+    """Processes starting at once in one folder all get the key the first one wrote."""
+    for round_ in range(20):
+        root = tmp_path / str(round_)
+        barrier = threading.Barrier(6)
+
+        def start(root: Path = root, barrier: threading.Barrier = barrier) -> bytes:
+            barrier.wait()
+            return WebSettings.from_env({}, root=root).secret_key
+
+        with ThreadPoolExecutor(6) as pool:
+            keys = list(pool.map(lambda _: start(), range(6)))
+        assert len(set(keys)) == 1
+        assert keys[0] == (root / "var" / "secret.key").read_text().strip().encode()
+
+
+def test_settings_name_an_unusable_key_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "var" / "secret.key"
+    key_file.parent.mkdir()
+    key_file.write_text("short\n")
+    with pytest.raises(SettingsError, match="holds no usable key.*Delete the file"):
+        WebSettings.from_env({}, root=tmp_path)
