@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -41,7 +41,6 @@ __all__ = [
     "MIGRATIONS_DIR",
     "alembic_config",
     "current_revisions",
-    "file_lock",
     "locked_connection",
     "prepare_for_upgrade",
     "upgrade_to_head",
@@ -73,28 +72,36 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 @contextmanager
-def locked_connection(engine: Engine) -> Iterator[Connection]:
-    """Yield a connection that holds the migration lock; commit when the block ends.
+def locked_connection(
+    engine: Engine, name: str = "migrate", pg_key: int = _PG_LOCK_KEY
+) -> Iterator[Connection]:
+    """Yield a connection in a transaction that holds a lock across processes; commit at the end.
+
+    Used while the schema is changed, so that instances starting together wait for each
+    other: the handoff migrations, and the creation of Rasa's tracker table
+    (:mod:`bot.rasa.tracker_store`).
+
+    Args:
+        engine: The database's engine (``future`` or not).
+        name: SQLite takes a lock file ``<database file>.<name>-lock`` next to the database.
+        pg_key: PostgreSQL takes the advisory transaction lock with this key.
 
     Raises:
         OSError: If the lock file next to a SQLite database cannot be opened.
     """
-    if engine.dialect.name == "sqlite" and engine.url.database:
-        database = Path(engine.url.database).expanduser()
-        with file_lock(database.with_name(database.name + ".migrate-lock")):
-            with engine.connect() as connection:
-                yield connection
-                connection.commit()
-        return
-    with engine.connect() as connection:
+    with ExitStack() as stack:
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database and database != ":memory:":
+            path = Path(database).expanduser()
+            stack.enter_context(_file_lock(path.with_name(f"{path.name}.{name}-lock")))
+        connection = stack.enter_context(engine.begin())
         if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": pg_key})
         yield connection
-        connection.commit()
 
 
 @contextmanager
-def file_lock(path: Path) -> Iterator[None]:
+def _file_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive advisory lock on ``path`` (waits for other processes and threads)."""
     with path.open("a+b") as handle:
         if sys.platform == "win32":  # pragma: no cover - the bot runs on Linux

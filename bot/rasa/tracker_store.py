@@ -46,7 +46,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
 from bot.handoff.database import check_sqlite_file, tune_sqlite_engine
-from bot.handoff.migrate import file_lock
+from bot.handoff.migrate import locked_connection
 from bot.rasa import failsafe
 from bot.rasa.tracker_cache import Cached, Signature, TrackerCache, cache_size
 from bot.web.settings import DEFAULT_DATABASE_URL, resolve_database_url
@@ -117,21 +117,10 @@ class AlverTrackerStore(SQLTrackerStore):
 
         Instances starting together on a fresh database would otherwise both see no table
         and both run ``CREATE TABLE``; the slower one fails (PostgreSQL: a unique violation
-        on ``pg_type``) and its bot does not start. PostgreSQL serialises on an advisory
-        transaction lock, SQLite on a lock file next to the database.
+        on ``pg_type``) and its bot does not start. The lock is the migrations' (an advisory
+        lock on PostgreSQL, a lock file next to a SQLite database), with a key of its own.
         """
-        database = self.engine.url.database
-        if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
-            path = Path(database).expanduser()
-            with file_lock(path.with_name(path.name + ".create-lock")):
-                with self.engine.begin() as connection:
-                    self.Base.metadata.create_all(connection)
-            return
-        with self.engine.begin() as connection:
-            if self.engine.dialect.name == "postgresql":
-                connection.execute(
-                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_CREATE_LOCK_KEY}
-                )
+        with locked_connection(self.engine, "create", _PG_CREATE_LOCK_KEY) as connection:
             self.Base.metadata.create_all(connection)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
