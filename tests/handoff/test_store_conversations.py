@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -25,6 +24,7 @@ from bot.handoff import (
     UserNotFound,
     staff_actor,
 )
+from tests.concurrency import race
 
 from .conftest import STAFF_PASSWORD, FakeClock
 
@@ -289,26 +289,6 @@ def test_claim_errors(store: HandoffStore, staff: StaffUser) -> None:
     assert store.conversations.get(conv_id).state is S.WAITING  # type: ignore[union-attr]
 
 
-def _race(workers: list[Callable[[], object]]) -> list[object]:
-    """Start all callables at the same moment; return results (or exceptions)."""
-    barrier = threading.Barrier(len(workers))
-    results: list[object] = [None] * len(workers)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = workers[index]()
-        except Exception as exc:  # collected and asserted by the caller
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(workers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_claim_race_two_store_instances_exactly_one_wins(db_url: str) -> None:
     first = HandoffStore(db_url)
     second = HandoffStore(db_url)
@@ -318,7 +298,7 @@ def test_claim_race_two_store_instances_exactly_one_wins(db_url: str) -> None:
         for _ in range(15):
             conv = first.conversations.create()
             first.conversations.transition(conv.id, Event.REQUEST_HUMAN, "citizen")
-            results = _race(
+            results = race(
                 [
                     partial(first.conversations.claim, conv.id, kari.id),
                     partial(second.conversations.claim, conv.id, ola.id),
@@ -340,7 +320,7 @@ def test_claim_race_many_threads_one_store(store: HandoffStore) -> None:
     users = [store.users.add(f"staff{i}", f"Staff {i}", STAFF_PASSWORD) for i in range(6)]
     conv = store.conversations.create()
     store.conversations.transition(conv.id, Event.REQUEST_HUMAN, "citizen")
-    results = _race([partial(store.conversations.claim, conv.id, u.id) for u in users])
+    results = race([partial(store.conversations.claim, conv.id, u.id) for u in users])
     assert results.count(True) == 1
     assert results.count(False) == len(users) - 1
     winner = users[results.index(True)]
@@ -351,7 +331,7 @@ def test_claim_race_many_threads_one_store(store: HandoffStore) -> None:
 def test_claim_races_cancel_only_one_applies(store: HandoffStore, staff: StaffUser) -> None:
     for _ in range(10):
         conv_id = _in_state(store, S.WAITING, staff)
-        claim_result, cancel_result = _race(
+        claim_result, cancel_result = race(
             [
                 partial(store.conversations.claim, conv_id, staff.id),
                 partial(store.conversations.transition, conv_id, Event.CANCEL, "citizen"),
@@ -615,7 +595,7 @@ def test_expire_race_two_store_instances_each_conversation_moves_once(
                 first.conversations.transition(conv.id, Event.REQUEST_HUMAN, "citizen")
                 waiting.append(conv.id)
             clock.advance(minutes=10)
-            results = _race(
+            results = race(
                 [
                     partial(first.conversations.expire_waiting, timedelta(minutes=5)),
                     partial(second.conversations.expire_waiting, timedelta(minutes=5)),

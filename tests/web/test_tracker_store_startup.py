@@ -8,32 +8,21 @@ did not start). Runs on SQLite in ``make test`` and on PostgreSQL in ``make test
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import sqlalchemy as sa
 
 from bot.rasa.tracker_store import AlverTrackerStore
+from tests.concurrency import race
 
 INSTANCES = 8
 ROUNDS = 5
 
 
-def _open_together(url: str) -> list[AlverTrackerStore]:
-    barrier = threading.Barrier(INSTANCES)
-
-    def open_store() -> AlverTrackerStore:
-        barrier.wait()
-        return AlverTrackerStore(url=url, cache=0)
-
-    with ThreadPoolExecutor(INSTANCES) as pool:
-        return list(pool.map(lambda _: open_store(), range(INSTANCES)))
-
-
 def test_instances_starting_together_on_a_fresh_database_all_open(database_url: str) -> None:
     for _ in range(ROUNDS):
-        stores = _open_together(database_url)
-        assert len(stores) == INSTANCES
+        stores = race([partial(AlverTrackerStore, url=database_url, cache=0)] * INSTANCES)
+        assert all(isinstance(store, AlverTrackerStore) for store in stores), stores
         inspector = sa.inspect(stores[0].engine)
         assert "events" in inspector.get_table_names()
         for store in stores:

@@ -6,8 +6,6 @@ import os
 import stat
 import subprocess
 import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from bot.handoff import HandoffStore
 from bot.web.ratelimit import SlidingWindowLimiter
 from bot.web.settings import SettingsError, WebSettings
 from bot.web.tokens import ConversationTokens
+from tests.concurrency import race
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,14 +142,8 @@ def test_settings_started_together_share_one_generated_key(tmp_path: Path) -> No
     """Processes starting at once in one folder all get the key the first one wrote."""
     for round_ in range(20):
         root = tmp_path / str(round_)
-        barrier = threading.Barrier(6)
-
-        def start(root: Path = root, barrier: threading.Barrier = barrier) -> bytes:
-            barrier.wait()
-            return WebSettings.from_env({}, root=root).secret_key
-
-        with ThreadPoolExecutor(6) as pool:
-            keys = list(pool.map(lambda _: start(), range(6)))
+        keys = race([lambda root=root: WebSettings.from_env({}, root=root).secret_key] * 6)
+        assert all(isinstance(key, bytes) for key in keys), keys
         assert len(set(keys)) == 1
         assert keys[0] == (root / "var" / "secret.key").read_text().strip().encode()
 
