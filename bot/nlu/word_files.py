@@ -36,5 +36,5 @@ def load_word_file(path: Path, build: Callable[[dict[str, Any]], T], needs: str)
         return build(data)
     except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
         raise RuntimeError(
-            f"{path} is missing or malformed ({error}); it needs {needs}, " "see the comments in it"
+            f"{path} is missing or malformed ({error}); it needs {needs}, see the comments in it"
         ) from error
